@@ -1,0 +1,129 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * Environment configuration, validated once at start-up. Every variable is listed with its default in
+ * `.env.example` and the README. A bad value stops the process with one line naming the variable.
+ */
+const port = z.coerce.number().int().min(1).max(65535);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value));
+const positiveInt = z.coerce.number().int().positive();
+
+export const envSchema = z.object({
+  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('issue-coordinator'),
+  TEMPORAL_CLI_PATH: optionalString,
+  TEMPORAL_DEV_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_DB_FILE: z.string().min(1).default('.data/temporal.sqlite'),
+  RECEIVER_HOST: z.string().min(1).default('0.0.0.0'),
+  RECEIVER_PORT: port.default(8000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WEBHOOK_MAX_BODY_BYTES: positiveInt.default(1024 * 1024),
+  GITEA_WEBHOOK_SECRET: optionalString,
+  GITEA_WEBHOOK_SECRET_PREVIOUS: optionalString,
+  GITEA_URL: optionalString.pipe(z.url().optional()),
+  GITEA_TOKEN: optionalString,
+  ANTHROPIC_API_KEY: optionalString,
+  ANTHROPIC_BASE_URL: optionalString.pipe(z.url().optional()),
+  ANTHROPIC_MODEL: z.string().min(1).default('claude-sonnet-4-5'),
+  MAX_CONTINUATION_ROUNDS: positiveInt.default(5),
+  COVERAGE_THRESHOLD: z.coerce.number().min(0).max(100).default(85),
+  BLOCKER_RECHECK_INTERVAL: z.string().min(1).default('5m'),
+  COORDINATOR_CONFIG_FILE: optionalString,
+});
+
+type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  temporal: {
+    /** Undefined: run the embedded dev server. */
+    address: string | undefined;
+    namespace: string;
+    taskQueue: string;
+    cliPath: string | undefined;
+    devPort: number;
+    uiPort: number;
+    dbFile: string;
+  };
+  receiver: { host: string; port: number; maxBodyBytes: number };
+  logLevel: Env['LOG_LEVEL'];
+  gitea: {
+    url: string | undefined;
+    token: string | undefined;
+    webhookSecrets: string[];
+  };
+  anthropic: { apiKey: string | undefined; baseURL: string | undefined; model: string };
+  workflow: { maxContinuationRounds: number; coverageThreshold: number; blockerRecheckInterval: string };
+  configFile: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
+    super(`invalid configuration: ${variable}: ${detail}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(String(issue.path[0] ?? 'environment'), issue.message);
+  }
+  const e = parsed.data;
+  if (e.GITEA_WEBHOOK_SECRET_PREVIOUS && !e.GITEA_WEBHOOK_SECRET) {
+    throw new ConfigError('GITEA_WEBHOOK_SECRET', 'must be set when GITEA_WEBHOOK_SECRET_PREVIOUS is set');
+  }
+  return {
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      cliPath: e.TEMPORAL_CLI_PATH,
+      devPort: e.TEMPORAL_DEV_PORT,
+      uiPort: e.TEMPORAL_UI_PORT,
+      dbFile: e.TEMPORAL_DB_FILE,
+    },
+    receiver: { host: e.RECEIVER_HOST, port: e.RECEIVER_PORT, maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES },
+    logLevel: e.LOG_LEVEL,
+    gitea: {
+      url: e.GITEA_URL,
+      token: e.GITEA_TOKEN,
+      webhookSecrets: [e.GITEA_WEBHOOK_SECRET, e.GITEA_WEBHOOK_SECRET_PREVIOUS].filter((s): s is string => !!s),
+    },
+    anthropic: { apiKey: e.ANTHROPIC_API_KEY, baseURL: e.ANTHROPIC_BASE_URL, model: e.ANTHROPIC_MODEL },
+    workflow: {
+      maxContinuationRounds: e.MAX_CONTINUATION_ROUNDS,
+      coverageThreshold: e.COVERAGE_THRESHOLD,
+      blockerRecheckInterval: e.BLOCKER_RECHECK_INTERVAL,
+    },
+    configFile: e.COORDINATOR_CONFIG_FILE,
+  };
+}
+
+/** For entry points: load the config or exit with one clear line. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  if (env === process.env) loadDotEnv();
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+/** Loads `.env` from the working directory into process.env, when there is one; real env vars win. */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}

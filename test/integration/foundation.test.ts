@@ -1,0 +1,48 @@
+import { createActivities } from '../../src/activities';
+import { loadConfig } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { issueClosedSignal, statusQuery } from '../../src/workflows/messages';
+import { connectToTestServer, createTestWorker, uniqueName, type TemporalTestContext } from '../helpers/temporal';
+
+describe('the real Temporal dev server started by globalSetup', () => {
+  let ctx: TemporalTestContext;
+  beforeAll(async () => {
+    ctx = await connectToTestServer();
+  });
+  afterAll(async () => ctx.close());
+
+  it('runs an issue workflow through a real worker, answering queries and signals', async () => {
+    const activities = createActivities({ config: loadConfig({}), log: createLogger('silent') });
+    const worker = await createTestWorker(ctx.nativeConnection, activities);
+    const workflowId = `acme/${uniqueName('widgets')}#7`;
+    await worker.runUntil(async () => {
+      const handle = await ctx.client.workflow.start('issueWorkflow', {
+        taskQueue: worker.options.taskQueue,
+        workflowId,
+        args: [
+          {
+            issue: {
+              key: workflowId,
+              owner: 'acme',
+              repo: 'widgets',
+              number: 7,
+              title: 'Add a widget',
+              body: '',
+              labels: [],
+              state: 'open',
+              assignees: ['bot'],
+            },
+          },
+        ],
+      });
+      let status = await handle.query(statusQuery);
+      for (let i = 0; i < 50 && status.phase !== 'working'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        status = await handle.query(statusQuery);
+      }
+      expect(status).toMatchObject({ issueKey: workflowId, phase: 'working' });
+      await handle.signal(issueClosedSignal, { dedupeKey: 'close-1' });
+      await expect(handle.result()).resolves.toMatchObject({ phase: 'closed' });
+    });
+  });
+});
