@@ -17,7 +17,8 @@ export interface CreateWorkerOptions {
   overrides?: Partial<WorkerOptions>;
 }
 
-export const DEFAULT_BUNDLE_PATH = join(__dirname, '..', 'dist', 'workflow-bundle.js');
+/** Present only beside the compiled worker (`npm run build`); from source, the worker bundles at start. */
+export const DEFAULT_BUNDLE_PATH = join(__dirname, 'workflow-bundle.js');
 
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
   const bundlePath = options.workflowBundlePath ?? (existsSync(DEFAULT_BUNDLE_PATH) ? DEFAULT_BUNDLE_PATH : undefined);
