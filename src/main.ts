@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities } from './activities';
+import { loadCoordinatorFile } from './config-file';
 import { loadConfigOrExit } from './config';
 import { createLogger } from './logger';
 import { createApp } from './receiver/app';
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
     connection: nativeConnection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    activities: createActivities({ config, log }),
+    activities: createActivities({ config, file: loadCoordinatorFile(config.configFile), log }),
   });
   const workerRun = worker.run();
   cleanups.push(async () => {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
+import { loadCoordinatorFile } from './config-file';
 import type { CoordinatorActivities } from './activities/contract';
 import { loadConfigOrExit } from './config';
 import { createLogger } from './logger';
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    activities: createActivities({ config, log }),
+    activities: createActivities({ config, file: loadCoordinatorFile(config.configFile), log }),
   });
   log.info({ address, taskQueue: config.temporal.taskQueue }, 'worker polling');
   // Worker.run() installs SIGINT/SIGTERM handlers that drain in-flight tasks before it resolves.

@@ -1,9 +1,12 @@
 import type { CoordinatorActivities } from './contract';
 import type { Config } from '../config';
+import type { CoordinatorFile } from '../config-file';
 import type { Logger } from '../logger';
 
 export interface ActivityDeps {
   config: Config;
+  /** Agent pool, gate commands, repositories (COORDINATOR_CONFIG_FILE). */
+  file: CoordinatorFile;
   log: Logger;
 }
 

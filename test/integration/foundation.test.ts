@@ -1,5 +1,6 @@
 import { createActivities } from '../../src/activities';
 import { loadConfig } from '../../src/config';
+import { parseCoordinatorFile } from '../../src/config-file';
 import { createLogger } from '../../src/logger';
 import { issueClosedSignal, statusQuery } from '../../src/workflows/messages';
 import { connectToTestServer, createTestWorker, uniqueName, type TemporalTestContext } from '../helpers/temporal';
@@ -12,7 +13,11 @@ describe('the real Temporal dev server started by globalSetup', () => {
   afterAll(async () => ctx.close());
 
   it('runs an issue workflow through a real worker, answering queries and signals', async () => {
-    const activities = createActivities({ config: loadConfig({}), log: createLogger('silent') });
+    const activities = createActivities({
+      config: loadConfig({}),
+      file: parseCoordinatorFile({}),
+      log: createLogger('silent'),
+    });
     const worker = await createTestWorker(ctx.nativeConnection, activities);
     const workflowId = `acme/${uniqueName('widgets')}#7`;
     await worker.runUntil(async () => {
