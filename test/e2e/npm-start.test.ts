@@ -119,4 +119,17 @@ describe('npm start (embedded default)', () => {
     }
     expect(processesMentioning(dbFile)).toEqual([]);
   });
+
+  it('stops at once with one line naming a bad variable', async () => {
+    const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'src/main.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, RECEIVER_PORT: 'eighty' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/^invalid configuration: RECEIVER_PORT: /)]);
+  });
 });
