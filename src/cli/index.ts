@@ -2,13 +2,18 @@
  * `npx coordinator <command>`: one entry point for the operator and agent commands. Each command lives in its own
  * file under src/cli/ and registers here.
  */
+import { setupCommand } from './setup';
+
 export interface CliCommand {
   summary: string;
   /** Resolves to the process exit code. */
   run(args: string[]): Promise<number>;
 }
 
-const commands: Record<string, () => Promise<CliCommand>> = {};
+const commands: Record<string, () => Promise<CliCommand>> = {
+  // Static imports: tsx (running from source) does not resolve dynamic import() of TypeScript files.
+  setup: async () => setupCommand,
+};
 
 function usage(): string {
   const lines = Object.keys(commands)
