@@ -31,6 +31,7 @@ export const envSchema = z.object({
   ANTHROPIC_API_KEY: optionalString,
   ANTHROPIC_BASE_URL: optionalString.pipe(z.url().optional()),
   ANTHROPIC_MODEL: z.string().min(1).default('claude-sonnet-4-5'),
+  ANTHROPIC_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   MAX_CONTINUATION_ROUNDS: positiveInt.default(5),
   COVERAGE_THRESHOLD: z.coerce.number().min(0).max(100).default(85),
   BLOCKER_RECHECK_INTERVAL: z.string().min(1).default('5m'),
@@ -57,7 +58,7 @@ export interface Config {
     token: string | undefined;
     webhookSecrets: string[];
   };
-  anthropic: { apiKey: string | undefined; baseURL: string | undefined; model: string };
+  anthropic: { apiKey: string | undefined; baseURL: string | undefined; model: string; maxRetries: number };
   workflow: { maxContinuationRounds: number; coverageThreshold: number; blockerRecheckInterval: string };
   configFile: string | undefined;
 }
@@ -99,7 +100,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       token: e.GITEA_TOKEN,
       webhookSecrets: [e.GITEA_WEBHOOK_SECRET, e.GITEA_WEBHOOK_SECRET_PREVIOUS].filter((s): s is string => !!s),
     },
-    anthropic: { apiKey: e.ANTHROPIC_API_KEY, baseURL: e.ANTHROPIC_BASE_URL, model: e.ANTHROPIC_MODEL },
+    anthropic: {
+      apiKey: e.ANTHROPIC_API_KEY,
+      baseURL: e.ANTHROPIC_BASE_URL,
+      model: e.ANTHROPIC_MODEL,
+      maxRetries: e.ANTHROPIC_MAX_RETRIES,
+    },
     workflow: {
       maxContinuationRounds: e.MAX_CONTINUATION_ROUNDS,
       coverageThreshold: e.COVERAGE_THRESHOLD,

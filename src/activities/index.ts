@@ -2,6 +2,7 @@ import type { CoordinatorActivities } from './contract';
 import type { Config } from '../config';
 import type { CoordinatorFile } from '../config-file';
 import type { Logger } from '../logger';
+import { createParseActivities } from './parse-issue';
 
 export interface ActivityDeps {
   config: Config;
@@ -11,22 +12,21 @@ export interface ActivityDeps {
 }
 
 /** Builds the activity implementations with their dependencies injected. */
-export function createActivities(_deps: ActivityDeps): CoordinatorActivities {
+export function createActivities(deps: ActivityDeps): CoordinatorActivities {
   const notYet = (name: string) => async (): Promise<never> => {
     throw new Error(`${name} is not implemented yet`);
   };
+  const { parseIssue, assignAgent } = createParseActivities({
+    anthropic: deps.config.anthropic,
+    agents: deps.file.agents,
+    budgetFraction: deps.file.contextBudgetFraction,
+    log: deps.log,
+    // Undefined until a Gitea client exists: then its /dependencies and /blocks are merged in.
+    fetchNativeDependencies: undefined,
+  });
   return {
-    parseIssue: async ({ issue }) => ({
-      estimatedContextTokens: 0,
-      contextSource: 'estimated',
-      difficulty: 'medium',
-      blockedBy: [],
-      blocks: [],
-      summary: issue.title,
-      acceptanceCriteria: [],
-      parser: 'heuristic',
-    }),
-    assignAgent: notYet('assignAgent'),
+    parseIssue,
+    assignAgent,
     fetchIssueStates: notYet('fetchIssueStates'),
     dispatchAgent: notYet('dispatchAgent'),
     planGates: notYet('planGates'),
