@@ -295,7 +295,7 @@ export class FakeGitea {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.url);
     const raw = await readBody(req);
-    let body: unknown = undefined;
+    let body: unknown;
     try {
       body = raw.length > 0 ? JSON.parse(raw) : undefined;
     } catch {
@@ -443,21 +443,21 @@ export class FakeGitea {
 }
 
 export async function startFakeGitea(options: FakeGiteaOptions = {}): Promise<FakeGitea> {
-  let fake: FakeGitea | undefined;
+  const holder: { fake?: FakeGitea } = {};
   const server = createServer((req, res) => {
-    fake!.handle(req, res).catch((error: unknown) => {
+    holder.fake!.handle(req, res).catch((error: unknown) => {
       res.writeHead(500, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ message: String(error) }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  fake = new FakeGitea(server, `http://127.0.0.1:${port}`, {
+  holder.fake = new FakeGitea(server, `http://127.0.0.1:${port}`, {
     maxPageSize: 50,
     login: 'coordinator',
     ...options,
   });
-  return fake;
+  return holder.fake;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -526,7 +526,7 @@ export interface WebhookDelivery {
   /** X-Gitea-Event-Type; default derived from the payload's action. */
   eventType?: string;
   payload: { action: string } & Record<string, unknown>;
-  /** Undefined: no secret, so the signature headers are empty, as Gitea sends them. */
+  /** Undefined: no secret: X-Gitea-Signature is empty and X-Hub-Signature-256 is `sha256=`, as Gitea sends them. */
   secret?: string;
   deliveryId?: string;
   /** Raw body override (e.g. to test tampering); default Gitea's two-space indented JSON. */
