@@ -30,7 +30,7 @@ export const envSchema = z.object({
   GITEA_TOKEN: optionalString,
   ANTHROPIC_API_KEY: optionalString,
   ANTHROPIC_BASE_URL: optionalString.pipe(z.url().optional()),
-  ANTHROPIC_MODEL: z.string().min(1).default('claude-sonnet-4-5'),
+  ANTHROPIC_MODEL: z.string().min(1).default('claude-sonnet-5-5'),
   ANTHROPIC_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   MAX_CONTINUATION_ROUNDS: positiveInt.default(5),
   COVERAGE_THRESHOLD: z.coerce.number().min(0).max(100).default(85),
