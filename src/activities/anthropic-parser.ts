@@ -38,7 +38,7 @@ export function describeApiFailure(error: unknown, maxRetries: number): string {
 export function createAnthropicParser(options: AnthropicParserOptions): (issue: IssueSnapshot) => Promise<ModelParse> {
   const client = new Anthropic({
     apiKey: options.apiKey,
-    baseURL: options.baseURL ?? null,
+    ...(options.baseURL ? { baseURL: options.baseURL } : {}),
     maxRetries: options.maxRetries,
     timeout: options.timeoutMs,
   });

@@ -35,7 +35,7 @@ const FILE_PATH = new RegExp(
   'gm',
 );
 const DIFFICULTY_LABEL = /^(?:difficulty|complexity|level)\s*(?:\/|:{1,2}|=|-)\s*([a-z]+)$/i;
-const DIFFICULTY_LINE = /^\s*(?:\*\*)?difficulty(?:\*\*)?\s*:\s*(?:\*\*)?([a-z]+)/im;
+const DIFFICULTY_LINE = /^\s*(?:\*\*)?difficulty(?:\*\*)?\s*:\s*(?:\*\*)?\s*([a-z]+)/im;
 const DIFFICULTY_SYNONYMS: Record<string, Difficulty> = {
   trivial: 'trivial',
   easy: 'easy',
