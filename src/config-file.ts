@@ -37,6 +37,12 @@ export const gateCommandSchema = z.object({
     .positive()
     .max(24 * 3600)
     .default(600),
+  /** Coverage gate: report file written by the command, relative to the workspace; else the usual places. */
+  report: z
+    .string()
+    .min(1)
+    .refine((path) => !path.startsWith('/') && !path.split(/[\\/]/).includes('..'), 'must stay inside the workspace')
+    .optional(),
 });
 
 /** Per gate kind: a command, or `false` to turn that gate off. Unset kinds use the detected project defaults. */

@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import type { CoordinatorFile } from '../config-file';
 import type { Logger } from '../logger';
 import { createParseActivities } from './parse-issue';
+import { createGateActivities } from './gates';
 
 export interface ActivityDeps {
   config: Config;
@@ -29,8 +30,7 @@ export function createActivities(deps: ActivityDeps): CoordinatorActivities {
     assignAgent,
     fetchIssueStates: notYet('fetchIssueStates'),
     dispatchAgent: notYet('dispatchAgent'),
-    planGates: notYet('planGates'),
-    runGate: notYet('runGate'),
+    ...createGateActivities(deps),
     reportStatus: notYet('reportStatus'),
   };
 }

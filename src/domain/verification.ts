@@ -36,3 +36,24 @@ export function gateErrorResult(gate: GateKind, error: unknown): GateResult {
     error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
   return missingGate(gate, `gate crashed: ${message.slice(0, 500)}`);
 }
+
+/** The gate table for people: one row per gate, then the verdict. */
+export function renderGateTable(result: VerificationResult): string {
+  const rows = result.gates.map((gate) => [
+    gate.gate,
+    gate.status.toUpperCase(),
+    `${(gate.durationMs / 1000).toFixed(1)}s`,
+    gate.summary.replace(/\s+/g, ' ').slice(0, 120),
+  ]);
+  const header = ['GATE', 'STATUS', 'TIME', 'SUMMARY'];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const format = (row: string[]) =>
+    row
+      .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!)))
+      .join('  ')
+      .trimEnd();
+  const verdict = result.passed
+    ? `PASSED: all ${result.gates.length} gates passed (round ${result.round}).`
+    : `FAILED: ${result.gates.filter((gate) => gate.status !== 'passed').length} of ${result.gates.length} gates did not pass (round ${result.round}).`;
+  return [format(header), ...rows.map(format), '', verdict].join('\n');
+}
