@@ -12,6 +12,9 @@ const optionalString = z
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value));
 const positiveInt = z.coerce.number().int().positive();
 
+/** Where `npm run worker` serves the SDK's Prometheus metrics unless WORKER_METRICS_ADDRESS says otherwise. */
+export const DEFAULT_WORKER_METRICS_ADDRESS = '0.0.0.0:9464';
+
 export const envSchema = z.object({
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
@@ -36,6 +39,12 @@ export const envSchema = z.object({
   COVERAGE_THRESHOLD: z.coerce.number().min(0).max(100).default(85),
   BLOCKER_RECHECK_INTERVAL: z.string().min(1).default('5m'),
   COORDINATOR_CONFIG_FILE: optionalString,
+  WORKER_METRICS_ADDRESS: optionalString.pipe(
+    z
+      .string()
+      .regex(/^(\[[\da-fA-F:.]+\]|[\d.]+):\d{1,5}$/, 'expected ip:port, e.g. 0.0.0.0:9464 or [::]:9464')
+      .optional(),
+  ),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -61,6 +70,8 @@ export interface Config {
   anthropic: { apiKey: string | undefined; baseURL: string | undefined; model: string; maxRetries: number };
   workflow: { maxContinuationRounds: number; coverageThreshold: number; blockerRecheckInterval: string };
   configFile: string | undefined;
+  /** Prometheus `/metrics` of the worker; unset: `npm run worker` serves 0.0.0.0:9464, `npm start` none. */
+  workerMetricsAddress: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -112,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       blockerRecheckInterval: e.BLOCKER_RECHECK_INTERVAL,
     },
     configFile: e.COORDINATOR_CONFIG_FILE,
+    workerMetricsAddress: e.WORKER_METRICS_ADDRESS,
   };
 }
 

@@ -21,7 +21,14 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const log = createLogger(config.logLevel);
   // main() owns signal handling, so that the receiver and dev server stop only after the worker has drained.
-  Runtime.install({ shutdownSignals: [], logger: new PinoSdkLogger(log.child({ component: 'temporal-sdk' })) });
+  Runtime.install({
+    shutdownSignals: [],
+    logger: new PinoSdkLogger(log.child({ component: 'temporal-sdk' })),
+    // Off unless asked for: one machine rarely runs a Prometheus, and a fixed port would clash between checkouts.
+    ...(config.workerMetricsAddress && {
+      telemetryOptions: { metrics: { prometheus: { bindAddress: config.workerMetricsAddress } } },
+    }),
+  });
   const cleanups: Array<() => Promise<void>> = [];
   let stopping = false;
 

@@ -4,7 +4,7 @@ import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporal
 import { createActivities } from './activities';
 import { loadCoordinatorFile } from './config-file';
 import type { CoordinatorActivities } from './activities/contract';
-import { loadConfigOrExit } from './config';
+import { DEFAULT_WORKER_METRICS_ADDRESS, loadConfigOrExit } from './config';
 import { createLogger } from './logger';
 import { PinoSdkLogger } from './temporal/sdk-logger';
 
@@ -17,6 +17,12 @@ export interface CreateWorkerOptions {
   workflowBundlePath?: string;
   overrides?: Partial<WorkerOptions>;
 }
+
+/**
+ * On SIGTERM the worker stops polling and gives in-flight activities this long to finish before cancelling them
+ * (the SDK default is 0). Below Compose's stop_grace_period, so that the drain completes before a SIGKILL.
+ */
+export const SHUTDOWN_GRACE_TIME = '20s';
 
 /** Present only beside the compiled worker (`npm run build`); from source, the worker bundles at start. */
 export const DEFAULT_BUNDLE_PATH = join(__dirname, 'workflow-bundle.js');
@@ -32,6 +38,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     taskQueue: options.taskQueue,
     activities: options.activities,
     ...workflows,
+    shutdownGraceTime: SHUTDOWN_GRACE_TIME,
     ...options.overrides,
   });
 }
@@ -40,7 +47,11 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const log = createLogger(config.logLevel, 'worker');
-  Runtime.install({ logger: new PinoSdkLogger(log.child({ component: 'temporal-sdk' })) });
+  const metricsAddress = config.workerMetricsAddress ?? DEFAULT_WORKER_METRICS_ADDRESS;
+  Runtime.install({
+    logger: new PinoSdkLogger(log.child({ component: 'temporal-sdk' })),
+    telemetryOptions: { metrics: { prometheus: { bindAddress: metricsAddress } } },
+  });
   const address = config.temporal.address;
   if (!address) {
     log.fatal('TEMPORAL_ADDRESS must be set to run the worker on its own (npm start runs everything together)');
@@ -53,7 +64,10 @@ async function main(): Promise<void> {
     taskQueue: config.temporal.taskQueue,
     activities: createActivities({ config, file: loadCoordinatorFile(config.configFile), log }),
   });
-  log.info({ address, taskQueue: config.temporal.taskQueue }, 'worker polling');
+  log.info(
+    { address, taskQueue: config.temporal.taskQueue, metrics: `http://${metricsAddress}/metrics` },
+    'worker polling',
+  );
   // Worker.run() installs SIGINT/SIGTERM handlers that drain in-flight tasks before it resolves.
   await worker.run();
   await connection.close();
