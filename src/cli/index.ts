@@ -3,6 +3,7 @@
  * file under src/cli/ and registers here.
  */
 import { setupCommand } from './setup';
+import { verifyCommand } from './verify';
 
 export interface CliCommand {
   summary: string;
@@ -13,6 +14,7 @@ export interface CliCommand {
 const commands: Record<string, () => Promise<CliCommand>> = {
   // Static imports: tsx (running from source) does not resolve dynamic import() of TypeScript files.
   setup: async () => setupCommand,
+  verify: async () => verifyCommand,
 };
 
 function usage(): string {
