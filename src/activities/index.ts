@@ -4,6 +4,7 @@ import type { CoordinatorFile } from '../config-file';
 import type { Logger } from '../logger';
 import { createParseActivities } from './parse-issue';
 import { createGateActivities } from './gates';
+import { createReportActivities } from './report';
 
 export interface ActivityDeps {
   config: Config;
@@ -25,12 +26,13 @@ export function createActivities(deps: ActivityDeps): CoordinatorActivities {
     // Undefined until a Gitea client exists: then its /dependencies and /blocks are merged in.
     fetchNativeDependencies: undefined,
   });
+  const { reportStatus, fetchIssueStates } = createReportActivities(deps);
   return {
     parseIssue,
     assignAgent,
-    fetchIssueStates: notYet('fetchIssueStates'),
+    fetchIssueStates,
     dispatchAgent: notYet('dispatchAgent'),
     ...createGateActivities(deps),
-    reportStatus: notYet('reportStatus'),
+    reportStatus,
   };
 }

@@ -7,6 +7,7 @@
  *   const issue = gitea.addIssue({ owner: 'acme', repo: 'widgets', title: 'Fix it', assignees: ['bot'] });
  *   gitea.addDependency({ owner: 'acme', repo: 'widgets', number: 2 }, { owner: 'acme', repo: 'widgets', number: 1 });
  *   gitea.failNext(2, { status: 429, retryAfterSeconds: 1 });        // fault injection, then normal service
+ *   gitea.failNext(4, { status: 500 }, { method: 'GET', path: /\/issues\/1$/ });  // only matching requests
  *   gitea.redirectNext(1, 'https://elsewhere.example/');             // a 302 for the next request
  *   gitea.calls                                                      // every request: method, path, query, headers, body
  *   await sendGiteaWebhook(receiverUrl, { secret, event: 'issues', payload: issuePayload('assigned', issue, gitea) });
@@ -81,7 +82,15 @@ export interface NewIssue {
   author?: string;
 }
 
-type Fault = { kind: 'status'; status: number; retryAfterSeconds?: number } | { kind: 'redirect'; location: string };
+export interface FaultMatch {
+  method?: string;
+  path?: RegExp;
+}
+type Fault = (
+  { kind: 'status'; status: number; retryAfterSeconds?: number } | { kind: 'redirect'; location: string }
+) & {
+  match?: FaultMatch;
+};
 
 export interface FakeGiteaOptions {
   /** Required token; undefined accepts any request. */
@@ -181,9 +190,12 @@ export class FakeGitea {
     return this.mustIssue(ref).labelIds.map((id) => this.labels.find((l) => l.id === id)!.name);
   }
 
-  /** The next `count` requests answer `status` (with Retry-After when given) instead of being served. */
-  failNext(count: number, fault: { status: number; retryAfterSeconds?: number }): void {
-    for (let i = 0; i < count; i++) this.faults.push({ kind: 'status', ...fault });
+  /**
+   * The next `count` requests (those matching `match`, when given) answer `status`, with Retry-After when given,
+   * instead of being served.
+   */
+  failNext(count: number, fault: { status: number; retryAfterSeconds?: number }, match?: FaultMatch): void {
+    for (let i = 0; i < count; i++) this.faults.push({ kind: 'status', ...fault, match });
   }
 
   /** The next `count` requests answer 302 to `location`. */
@@ -316,7 +328,10 @@ export class FakeGitea {
       res.end(json === undefined ? undefined : JSON.stringify(json));
     };
 
-    const fault = this.faults.shift();
+    const faultIndex = this.faults.findIndex(
+      (f) => (!f.match?.method || f.match.method === call.method) && (!f.match?.path || f.match.path.test(call.path)),
+    );
+    const fault = faultIndex >= 0 ? this.faults.splice(faultIndex, 1)[0] : undefined;
     if (fault?.kind === 'redirect') return send(302, undefined, { Location: fault.location });
     if (fault?.kind === 'status') {
       const headers: Record<string, string> =

@@ -1,0 +1,95 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { CoordinatorActivities, IssueState } from './contract';
+import type { ActivityDeps } from './index';
+import { parseIssueKey, type IssueRef } from '../domain/issue-key';
+import type { IssueKey } from '../domain/types';
+import { COORDINATOR_LABELS, isStatusComment, PHASE_LABELS, renderStatusComment } from '../domain/status-comment';
+import { GiteaError, giteaClientFromConfig, type GiteaClient } from '../gitea/client';
+
+export interface ReportDeps extends Pick<ActivityDeps, 'config' | 'log'> {
+  /** Default: a client from GITEA_URL/GITEA_TOKEN; none when either is unset. */
+  gitea?: GiteaClient;
+}
+
+export type ReportActivities = Pick<CoordinatorActivities, 'reportStatus' | 'fetchIssueStates'>;
+
+/**
+ * Reporting on the issue: one status comment, found by its marker and edited in place, and one phase label.
+ * Without GITEA_URL/GITEA_TOKEN, reportStatus only logs and fetchIssueStates answers nothing (every state unknown).
+ */
+export function createReportActivities(deps: ReportDeps): ReportActivities {
+  const gitea = deps.gitea ?? giteaClientFromConfig(deps.config.gitea, deps.log);
+  const secrets = knownSecrets(deps.config);
+
+  return {
+    async reportStatus(report) {
+      const log = deps.log.child({ issueKey: report.issue.key, phase: report.phase });
+      if (!gitea) {
+        log.info({ agent: report.agent, round: report.round }, 'status (Gitea not configured: not reported)');
+        return;
+      }
+      const ref = { owner: report.issue.owner, repo: report.issue.repo, number: report.issue.number };
+      const body = renderStatusComment(report, { secrets });
+      await asActivityFailure(async () => {
+        // Find before create: a retried activity must edit the comment its first attempt created.
+        const existing = (await gitea.listComments(ref)).find((comment) => isStatusComment(comment.body));
+        if (!existing) await gitea.createComment(ref, body);
+        else if (existing.body !== body) await gitea.editComment(ref.owner, ref.repo, existing.id, body);
+        await swapPhaseLabel(gitea, ref, PHASE_LABELS[report.phase]?.name);
+      });
+      log.debug('status reported');
+    },
+
+    async fetchIssueStates({ keys }) {
+      const states: Record<IssueKey, IssueState> = {};
+      if (!gitea) {
+        deps.log.info({ keys }, 'issue states unknown (Gitea not configured)');
+        return states;
+      }
+      await asActivityFailure(async () => {
+        for (const key of keys) {
+          const ref = parseIssueKey(key);
+          if (!ref) {
+            states[key] = 'missing';
+            continue;
+          }
+          const issue = await gitea.getIssue(ref);
+          states[key] = issue ? issue.state : 'missing';
+        }
+      });
+      return states;
+    },
+  };
+}
+
+async function swapPhaseLabel(gitea: GiteaClient, ref: IssueRef, wanted: string | undefined): Promise<void> {
+  const issue = await gitea.getIssue(ref);
+  if (!issue) throw new GiteaError(`issue ${ref.owner}/${ref.repo}#${ref.number} no longer exists`, 'http', false, 404);
+  const managed = new Set(COORDINATOR_LABELS.map((l) => l.name.toLowerCase()));
+  const current = issue.labels ?? [];
+  for (const label of current) {
+    if (managed.has(label.name.toLowerCase()) && label.name.toLowerCase() !== wanted?.toLowerCase()) {
+      await gitea.removeLabel(ref, label.id);
+    }
+  }
+  const spec = COORDINATOR_LABELS.find((l) => l.name === wanted);
+  if (spec && !current.some((l) => l.name.toLowerCase() === spec.name.toLowerCase())) {
+    await gitea.addLabels(ref, [spec]);
+  }
+}
+
+/** Gitea errors that retrying cannot fix (4xx except 408/429, redirects, bad responses) fail the activity for good. */
+export async function asActivityFailure<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof GiteaError && !error.retryable) {
+      throw ApplicationFailure.nonRetryable(error.message, 'GiteaError', { kind: error.kind, status: error.status });
+    }
+    throw error;
+  }
+}
+
+function knownSecrets(config: ActivityDeps['config']): string[] {
+  return [config.gitea.token, config.anthropic.apiKey, ...config.gitea.webhookSecrets].filter((s): s is string => !!s);
+}
