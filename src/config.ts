@@ -39,6 +39,7 @@ export const envSchema = z.object({
   COVERAGE_THRESHOLD: z.coerce.number().min(0).max(100).default(85),
   BLOCKER_RECHECK_INTERVAL: z.string().min(1).default('5m'),
   COORDINATOR_CONFIG_FILE: optionalString,
+  AGENT_WEBHOOK_SECRET: optionalString,
   WORKER_METRICS_ADDRESS: optionalString.pipe(
     z
       .string()
@@ -70,6 +71,8 @@ export interface Config {
   anthropic: { apiKey: string | undefined; baseURL: string | undefined; model: string; maxRetries: number };
   workflow: { maxContinuationRounds: number; coverageThreshold: number; blockerRecheckInterval: string };
   configFile: string | undefined;
+  /** HMAC-SHA256 key that signs the tasks POSTed to `webhook` agents. */
+  agents: { webhookSecret: string | undefined };
   /** Prometheus `/metrics` of the worker; unset: `npm run worker` serves 0.0.0.0:9464, `npm start` none. */
   workerMetricsAddress: string | undefined;
 }
@@ -123,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       blockerRecheckInterval: e.BLOCKER_RECHECK_INTERVAL,
     },
     configFile: e.COORDINATOR_CONFIG_FILE,
+    agents: { webhookSecret: e.AGENT_WEBHOOK_SECRET },
     workerMetricsAddress: e.WORKER_METRICS_ADDRESS,
   };
 }
