@@ -14,7 +14,10 @@ export const MAX_SUMMARY_LENGTH = 500;
 const NAME = '[A-Za-z0-9_.-]{1,100}';
 /** `#41`, `repo#41`, `owner/repo#41`, or an issue URL `https://host/owner/repo/issues/41`. */
 const REFERENCE = `(?:https?://[^\\s/]+(?:/[^\\s/]+)*?/${NAME}/${NAME}/issues/[1-9][0-9]{0,9}|(?:${NAME}/)?(?:${NAME})?#[1-9][0-9]{0,9})`;
-const REFERENCE_LIST = `${REFERENCE}(?:\\s*(?:,|;|&|\\band\\b|\\s)\\s*${REFERENCE})*`;
+// Each separator alternative can match a whitespace run in only one way: an ambiguous one (`\\s*(\\s)\\s*`) made
+// a long run of spaces after `Blocked by #1` take seconds.
+const SEPARATOR = '(?:\\s*[,;&]\\s*|\\s+and\\s+|\\s+)';
+const REFERENCE_LIST = `${REFERENCE}(?:${SEPARATOR}${REFERENCE})*`;
 const BLOCKED_BY = new RegExp(
   `\\b(?:blocked\\s+by|depends\\s+on|depends\\s+upon)\\b[\\s:*_]*(${REFERENCE_LIST})`,
   'gi',
@@ -23,10 +26,11 @@ const BLOCKS = new RegExp(`\\b(?:blocks|blocking)\\b[\\s:*_]*(${REFERENCE_LIST})
 const ANY_REFERENCE = new RegExp(REFERENCE, 'gi');
 const URL_REFERENCE = new RegExp(`/(${NAME})/(${NAME})/issues/([1-9][0-9]{0,9})$`);
 
+// Only [ \t] and no two adjacent optional runs of it: these patterns run over untrusted text and must not backtrack.
 const STATED_CONTEXT =
-  /\b(?:estimated\s+)?context(?:\s+(?:estimate|size|budget))?\s*[:=]?\s*~?\s*([0-9][0-9,_]*(?:\.[0-9]+)?)\s*([km])?\s*tokens?\b/i;
-const CHECKLIST_ITEM = /^\s*(?:[-*+]|\d+[.)])\s+\[([ xX])\]\s+(.+?)\s*$/;
-const BULLET = /^\s*(?:[-*+]|\d+[.)])\s+(.+?)\s*$/;
+  /\b(?:estimated[ \t]+)?context(?:[ \t]+(?:estimate|size|budget))?[ \t]*(?:[:=][ \t]*)?(?:~[ \t]*)?([0-9][0-9,_]*(?:\.[0-9]+)?)[ \t]*(?:([km])[ \t]*)?tokens?\b/i;
+const CHECKLIST_ITEM = /^\s*(?:[-*+]|\d+[.)])\s+\[([ xX])\]\s+(\S.*)$/;
+const BULLET = /^\s*(?:[-*+]|\d+[.)])\s+(\S.*)$/;
 const HEADING = /^\s{0,3}#{1,6}\s+(.*)$/;
 const FILE_EXTENSIONS =
   'ts|tsx|js|jsx|mjs|cjs|json|md|ya?ml|toml|go|py|rs|java|kt|rb|php|c|h|cc|cpp|hpp|cs|swift|sql|sh|css|scss|html|vue|svelte|proto';
@@ -35,7 +39,7 @@ const FILE_PATH = new RegExp(
   'gm',
 );
 const DIFFICULTY_LABEL = /^(?:difficulty|complexity|level)\s*(?:\/|:{1,2}|=|-)\s*([a-z]+)$/i;
-const DIFFICULTY_LINE = /^\s*(?:\*\*)?difficulty(?:\*\*)?\s*:\s*(?:\*\*)?\s*([a-z]+)/im;
+const DIFFICULTY_LINE = /^[ \t]*(?:\*\*)?difficulty(?:\*\*)?[ \t]*:[ \t]*(?:\*\*[ \t]*)?([a-z]+)/im;
 const DIFFICULTY_SYNONYMS: Record<string, Difficulty> = {
   trivial: 'trivial',
   easy: 'easy',
@@ -62,11 +66,39 @@ export function normalizeNewlines(text: string): string {
   return text.replace(/\r\n?/g, '\n');
 }
 
-/** Fenced code and HTML comments (issue templates) hold examples, not statements about this issue. */
+function removeHtmlComments(text: string): string {
+  let kept = '';
+  let from = 0;
+  for (;;) {
+    const start = text.indexOf('<!--', from);
+    if (start < 0) return kept + text.slice(from);
+    kept += text.slice(from, start);
+    const end = text.indexOf('-->', start + 4);
+    if (end < 0) return kept;
+    from = end + 3;
+  }
+}
+
+const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;
+const FENCE_CLOSE = /^ {0,3}(`{3,}|~{3,})[ \t]*$/;
+
+/**
+ * Fenced code and HTML comments (issue templates) hold examples, not statements about this issue. A line scanner,
+ * not one regex: issue text is untrusted and a backtracking pattern over it can take seconds.
+ */
 export function stripNonProse(text: string): string {
-  return normalizeNewlines(text)
-    .replace(/<!--[\s\S]*?-->/g, '')
-    .replace(/^\s*(```|~~~)[^\n]*\n[\s\S]*?^\s*\1\s*$/gm, '');
+  const kept: string[] = [];
+  let fence: string | undefined;
+  for (const line of removeHtmlComments(normalizeNewlines(text)).split('\n')) {
+    if (fence) {
+      const close = FENCE_CLOSE.exec(line)?.[1];
+      if (close && close[0] === fence[0] && close.length >= fence.length) fence = undefined;
+      continue;
+    }
+    fence = FENCE_OPEN.exec(line)?.[1];
+    if (!fence) kept.push(line);
+  }
+  return kept.join('\n');
 }
 
 export function resolveReference(reference: string, context: { owner: string; repo: string }): IssueKey | undefined {

@@ -163,3 +163,24 @@ describe('referenced files and mentions', () => {
     expect([...keys].sort()).toEqual(['acme/api#9', 'acme/other#2', 'acme/widgets#41']);
   });
 });
+
+describe('hostile bodies', () => {
+  // Each of these took 5–20 s with backtracking patterns; a linear parser needs milliseconds.
+  it.each([
+    ['spaces after a reference', `Blocked by #1${' '.repeat(50_000)}x`],
+    ['unclosed fences', '```a\n'.repeat(20_000)],
+    ['blank lines', `${'\n'.repeat(50_000)}\`\`\``],
+    ['unclosed comments', '<!--'.repeat(30_000)],
+    ['spaces in a context line', `Estimated context${' '.repeat(50_000)}x`],
+    ['spaces in a difficulty line', `Difficulty:${' '.repeat(50_000)}!`],
+    ['trailing spaces in a checklist', `- [ ] x${' '.repeat(50_000)}y`],
+  ])('parses %s in well under a second', (_name, body) => {
+    const started = performance.now();
+    parseIssueHeuristically(issue(body));
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it('treats an unclosed fence as code to the end, as Markdown renders it', () => {
+    expect(parseIssueHeuristically(issue('Blocked by #1\n```\nBlocked by #2\n')).blockedBy).toEqual(['acme/widgets#1']);
+  });
+});
