@@ -29,7 +29,7 @@ const REMEDIATION: Record<GateResult['gate'], string[]> = {
     'Change a test only where it contradicts the issue, and say so explicitly.',
   ],
   coverage: [
-    'Write tests that execute the uncovered lines listed below, file by file, worst first.',
+    'Write tests that execute the uncovered lines listed above, file by file, worst first.',
     'Do not lower the threshold, exclude files from coverage, or add tests without assertions.',
   ],
 };
@@ -98,7 +98,7 @@ export function renderContinuationPrompt(input: ContinuationPromptInput): string
     left > 0
       ? `${left} more round${left === 1 ? '' : 's'} remain before this issue is escalated to a human.`
       : 'This was the last round: the issue will be escalated to a human with this report.',
-    passed.length ? `Passing gates (keep them passing): ${passed.join(', ')}.` : '',
+    ...(passed.length ? [`Passing gates (keep them passing): ${passed.join(', ')}.`] : []),
     '',
   ];
   const footer = [

@@ -52,8 +52,10 @@ export function renderGateTable(result: VerificationResult): string {
       .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!)))
       .join('  ')
       .trimEnd();
-  const verdict = result.passed
-    ? `PASSED: all ${result.gates.length} gates passed (round ${result.round}).`
-    : `FAILED: ${result.gates.filter((gate) => gate.status !== 'passed').length} of ${result.gates.length} gates did not pass (round ${result.round}).`;
+  const verdict = !result.gates.length
+    ? 'FAILED: no gates are configured for this project, so nothing vouches for it.'
+    : result.passed
+      ? `PASSED: all ${result.gates.length} gates passed (round ${result.round}).`
+      : `FAILED: ${result.gates.filter((gate) => gate.status !== 'passed').length} of ${result.gates.length} gates did not pass (round ${result.round}).`;
   return [format(header), ...rows.map(format), '', verdict].join('\n');
 }

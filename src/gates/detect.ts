@@ -29,8 +29,8 @@ function packageJson(dir: string): { dependencies?: object; devDependencies?: ob
 
 /** The workspace's own copy of a tool when it has one, else whatever PATH finds. */
 function nodeBin(dir: string, tool: string): string {
-  const local = join(dir, 'node_modules', '.bin', tool);
-  return existsSync(local) ? local : tool;
+  const local = join('node_modules', '.bin', tool);
+  return existsSync(join(dir, local)) ? local : tool;
 }
 
 function nodeDefaults(dir: string): Partial<Record<GateKind, DefaultGate>> {
@@ -66,19 +66,26 @@ function nodeDefaults(dir: string): Partial<Record<GateKind, DefaultGate>> {
   return gates;
 }
 
-function pythonDefaults(): Partial<Record<GateKind, DefaultGate>> {
+/** The project's virtualenv copy of a tool when it has one, else whatever PATH finds. */
+function pythonBin(dir: string, tool: string): string {
+  const local = ['.venv', 'venv'].map((venv) => join(venv, 'bin', tool)).find((path) => existsSync(join(dir, path)));
+  return local ?? tool;
+}
+
+function pythonDefaults(dir: string): Partial<Record<GateKind, DefaultGate>> {
+  const pytest = pythonBin(dir, 'pytest');
   return {
-    build: { command: ['mypy', '.'], tool: 'mypy' },
-    lint: { command: ['ruff', 'check', '--output-format', 'json', '.'], tool: 'ruff' },
-    test: { command: ['pytest', '-q', '-rf'], tool: 'pytest' },
-    coverage: { command: ['pytest', '-q', '-rf', '--cov=.', '--cov-report=json:coverage.json'], tool: 'pytest' },
+    build: { command: [pythonBin(dir, 'mypy'), '.'], tool: 'mypy' },
+    lint: { command: [pythonBin(dir, 'ruff'), 'check', '--output-format', 'json', '.'], tool: 'ruff' },
+    test: { command: [pytest, '-q', '-rf'], tool: 'pytest' },
+    coverage: { command: [pytest, '-q', '-rf', '--cov=.', '--cov-report=json:coverage.json'], tool: 'pytest' },
   };
 }
 
 /** Default gate commands for the project in `dir`; an unknown project has none (configure them). */
 export function defaultGates(dir: string, project = detectProject(dir)): Partial<Record<GateKind, DefaultGate>> {
   if (project === 'node') return nodeDefaults(dir);
-  if (project === 'python') return pythonDefaults();
+  if (project === 'python') return pythonDefaults(dir);
   return {};
 }
 

@@ -32,6 +32,8 @@ export interface RunOutcome {
   tail: string;
 }
 
+// eslint-disable-next-line no-control-regex -- colour codes are exactly what this removes
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 const CAPTURE_LIMIT = 4 * 1024 * 1024;
 export const DEFAULT_TAIL_CHARS = 4000;
 
@@ -78,7 +80,7 @@ export function runCommand(options: RunOptions): Promise<RunOutcome> {
   const started = Date.now();
   const tailChars = options.tailChars ?? DEFAULT_TAIL_CHARS;
   const secrets = secretValues();
-  const clean = (text: string) => redact(text, secrets);
+  const clean = (text: string) => redact(text.replace(ANSI, ''), secrets);
   const [file, ...args] = options.argv;
   if (!file) return Promise.reject(new Error('empty command'));
 

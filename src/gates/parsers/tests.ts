@@ -62,7 +62,7 @@ function assertionLines(output: string): Map<string, string> {
   const byTest = new Map<string, string>();
   for (const section of output.split(/^_{3,} (?=\S.* _{3,}$)/m).slice(1)) {
     const name = /^(\S+?)(?:\[.*\])? _{3,}$/m.exec(section)?.[1]?.split('.').pop();
-    const lines = [...section.matchAll(/^E\s+(.*)$/gm)].map((match) => match[1]!.trim());
+    const lines = [...section.matchAll(/^E[ \t]*(.*)$/gm)].map((match) => match[1]!.trim());
     if (name && lines.length) byTest.set(name, collapse(lines.slice(0, MAX_MESSAGE_LINES)));
   }
   return byTest;
