@@ -1,8 +1,10 @@
+import type { Client } from '@temporalio/client';
 import type { CoordinatorActivities } from './contract';
 import type { Config } from '../config';
 import type { CoordinatorFile } from '../config-file';
 import type { Logger } from '../logger';
 import { createParseActivities } from './parse-issue';
+import { createRunningCountByAgent } from './running-agents';
 import { createGateActivities } from './gates';
 import { createReportActivities } from './report';
 
@@ -11,6 +13,8 @@ export interface ActivityDeps {
   /** Agent pool, gate commands, repositories (COORDINATOR_CONFIG_FILE). */
   file: CoordinatorFile;
   log: Logger;
+  /** Counts running workflows per AssignedAgent for the pool's concurrency; without it assignment ignores load. */
+  temporalClient?: Pick<Client, 'workflow'>;
 }
 
 /** Builds the activity implementations with their dependencies injected. */
@@ -25,6 +29,9 @@ export function createActivities(deps: ActivityDeps): CoordinatorActivities {
     log: deps.log,
     // Undefined until a Gitea client exists: then its /dependencies and /blocks are merged in.
     fetchNativeDependencies: undefined,
+    countRunningByAgent: deps.temporalClient
+      ? createRunningCountByAgent(deps.temporalClient, deps.file.agents)
+      : undefined,
   });
   const { reportStatus, fetchIssueStates } = createReportActivities(deps);
   return {

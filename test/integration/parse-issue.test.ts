@@ -1,4 +1,7 @@
+import { createActivities } from '../../src/activities';
 import { createParseActivities, type ParseActivityDeps } from '../../src/activities/parse-issue';
+import { loadConfig } from '../../src/config';
+import { parseCoordinatorFile } from '../../src/config-file';
 import type { PoolAgent } from '../../src/domain/agent-selection';
 import { PARSE_TOOL_NAME } from '../../src/domain/parse-prompt';
 import type { IssueSnapshot } from '../../src/domain/types';
@@ -280,5 +283,30 @@ describe('assignAgent', () => {
       metadata: { ...metadata, estimatedContextTokens: 20_000 },
     });
     expect(assignment).toMatchObject({ ok: true, agent: 'sonnet-coder' });
+  });
+});
+
+describe('createActivities', () => {
+  it('wires parsing and assignment from the environment and the config file', async () => {
+    const activities = createActivities({
+      config: loadConfig({ ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: fake.url, ANTHROPIC_MAX_RETRIES: '1' }),
+      file: parseCoordinatorFile({
+        contextBudgetFraction: 0.5,
+        agents: [{ name: 'coder', driver: 'command', command: ['coder'], contextWindow: 200_000, capability: 'hard' }],
+      }),
+      log: createLogger('silent'),
+    });
+    fake.enqueue(overloaded(), toolUseResponse(PARSE_TOOL_NAME, goodAnswer));
+    const metadata = await activities.parseIssue({ issue });
+    expect(metadata).toMatchObject({ parser: 'anthropic', estimatedContextTokens: 64_000 });
+    expect(fake.requests.map((request) => (request.body as { model: string }).model)).toEqual([
+      'claude-sonnet-5-5',
+      'claude-sonnet-5-5',
+    ]);
+    await expect(activities.assignAgent({ issueKey: issue.key, metadata })).resolves.toMatchObject({
+      ok: true,
+      agent: 'coder',
+      budgetTokens: 100_000,
+    });
   });
 });
