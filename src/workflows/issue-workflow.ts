@@ -1,46 +1,470 @@
-import { condition, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { CoordinatorActivities } from '../activities/contract';
-import type { IssueMetadata, IssueSnapshot } from '../domain/types';
-import { IssuePhaseAttr } from '../temporal/search-attributes';
-import { issueClosedSignal, statusQuery, type IssuePhase, type IssueStatus } from './messages';
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  CancellationScope,
+  CancelledFailure,
+  condition,
+  continueAsNew,
+  isCancellation,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
+import type { DispatchReceipt } from '../activities/contract';
+import { rememberKey } from '../domain/bounded-keys';
+import { renderContinuationPrompt } from '../domain/continuation-prompt';
+import { describeCycle, edgesFromMetadata, findDependencyCycle } from '../domain/dependency-cycle';
+import { renderIssueDetails } from '../domain/issue-details';
+import { renderTaskPrompt } from '../domain/task-prompt';
+import type { GateResult, IssueKey, IssueMetadata, IssueSnapshot, VerificationResult } from '../domain/types';
+import { aggregateVerification, gateErrorResult } from '../domain/verification';
+import {
+  AssignedAgentAttr,
+  BlockedByAttr,
+  ContinuationRoundAttr,
+  IssueKeyAttr,
+  IssuePhaseAttr,
+  IssueRepoAttr,
+} from '../temporal/search-attributes';
+import { ACTIVITY_OPTIONS, activities } from './activity-options';
+import {
+  blockerClosedSignal,
+  claimCompletionUpdate,
+  contextUsageSignal,
+  issueChangedSignal,
+  issueClosedSignal,
+  resumeSignal,
+  statusQuery,
+  type ClaimVerdict,
+  type CompletionClaim,
+  type IssuePhase,
+  type IssueStatus,
+} from './messages';
 
-export interface IssueWorkflowInput {
+export const DEFAULT_MAX_ROUNDS = 5;
+/** Mirrors the BLOCKER_RECHECK_INTERVAL default of src/config.ts; the starter may pass the configured value. */
+export const DEFAULT_BLOCKER_RECHECK_INTERVAL = '5m';
+/** How many signal dedupe keys are remembered (and carried across continue-as-new). */
+export const SEEN_KEYS_LIMIT = 500;
+
+export type EscalationKind = 'rounds' | 'no-agent' | 'cycle' | 'parse-failed' | 'dispatch-failed' | 'gates-failed';
+
+/** Everything the lifecycle knows; JSON, so continue-as-new can carry it whole. */
+export interface IssueWorkflowState {
   issue: IssueSnapshot;
-  maxRounds?: number;
+  phase: IssuePhase;
+  metadata?: IssueMetadata;
+  needsParse: boolean;
+  agent?: string;
+  budgetTokens?: number;
+  openBlockers: IssueKey[];
+  /** Blockers known closed (by signal or re-check), so a re-parse does not revive them. */
+  closedBlockers: IssueKey[];
+  /** Workflow time (ms) of the last blocker re-check. */
+  lastRecheckAt?: number;
+  paused: boolean;
+  passed: boolean;
+  escalation?: { kind: EscalationKind; reason: string };
+  /** Attempts start at 1; round 1 gets the task prompt, later rounds the continuation prompt. */
+  round: number;
+  maxRounds: number;
+  /** The round whose dispatch the agent has acknowledged; a different `round` means dispatch is due. */
+  dispatchedRound?: number;
+  dispatchCount: number;
+  pendingPrompt?: string;
+  lastVerification?: VerificationResult;
+  contextUsage?: { usedTokens: number; windowTokens: number };
+  seenKeys: string[];
 }
 
-const { parseIssue } = proxyActivities<CoordinatorActivities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { maximumAttempts: 5 },
-});
+/** `{ issue }` is enough to start; the rest is for tuning and for continue-as-new. */
+export interface IssueWorkflowInput {
+  issue: IssueSnapshot;
+  /** Verification rounds before escalation; also what `resume` grants by default. Default 5. */
+  maxRounds?: number;
+  /** Period of the blocker re-check, e.g. `5m`. Default BLOCKER_RECHECK_INTERVAL's default. */
+  blockerRecheckInterval?: Duration;
+  /** Present only when continued-as-new. */
+  state?: IssueWorkflowState;
+}
+
+const INTERRUPTED = Symbol('interrupted');
+type Interruptible = { scope: CancellationScope; pausable: boolean };
 
 /** One durable lifecycle per issue; the workflow id is the issue key. */
 export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueStatus> {
-  let phase: IssuePhase = 'parsing';
-  let metadata: IssueMetadata | undefined = undefined;
-  let closed = false;
-  const status = (): IssueStatus => ({
-    issueKey: workflowInfo().workflowId,
-    phase,
-    openBlockers: metadata?.blockedBy ?? [],
-    round: 0,
-    maxRounds: input.maxRounds ?? 5,
-    metadata,
-  });
-  const enter = (next: IssuePhase) => {
-    phase = next;
-    upsertSearchAttributes([{ key: IssuePhaseAttr, value: next }]);
+  const defaultMaxRounds = input.maxRounds ?? DEFAULT_MAX_ROUNDS;
+  const recheckInterval = input.blockerRecheckInterval ?? DEFAULT_BLOCKER_RECHECK_INTERVAL;
+  const s: IssueWorkflowState = input.state ?? {
+    issue: input.issue,
+    phase: 'parsing',
+    needsParse: true,
+    openBlockers: [],
+    closedBlockers: [],
+    paused: false,
+    passed: false,
+    round: 1,
+    maxRounds: defaultMaxRounds,
+    dispatchCount: 0,
+    seenKeys: [],
   };
+  const issueKey = s.issue.key;
+  let closed = false;
+  let finished = false;
+  let claimCount = 0;
+  let pendingClaim: { id: number; claim: CompletionClaim } | undefined;
+  const verdicts = new Map<number, ClaimVerdict>();
+  const inFlight = new Set<Interruptible>();
+
+  const status = (): IssueStatus => ({
+    issueKey,
+    phase: s.phase,
+    agent: s.agent,
+    openBlockers: [...s.openBlockers],
+    round: s.round,
+    maxRounds: s.maxRounds,
+    metadata: s.metadata,
+    lastVerification: s.lastVerification,
+    note: s.escalation?.reason,
+  });
+  const refreshDetails = () =>
+    setCurrentDetails(renderIssueDetails({ ...status(), title: s.issue.title, verification: s.lastVerification }));
+  const enter = (phase: IssuePhase) => {
+    s.phase = phase;
+    upsertSearchAttributes([{ key: IssuePhaseAttr, value: phase }]);
+    refreshDetails();
+  };
+  const setBlockers = (blockers: IssueKey[]) => {
+    s.openBlockers = blockers;
+    upsertSearchAttributes([{ key: BlockedByAttr, value: blockers.length > 0 ? blockers : null }]);
+    refreshDetails();
+  };
+  const report = (note?: string) =>
+    activities.reportStatus({
+      issue: s.issue,
+      phase: s.phase,
+      agent: s.agent,
+      openBlockers: s.openBlockers,
+      round: s.round,
+      maxRounds: s.maxRounds,
+      verification: s.lastVerification,
+      note,
+    });
+  /** True once per dedupe key: replays and redeliveries of a signal have one effect. */
+  const firstTime = (dedupeKey: string | undefined): boolean => {
+    if (dedupeKey === undefined) return true;
+    if (s.seenKeys.includes(dedupeKey)) return false;
+    s.seenKeys = rememberKey(s.seenKeys, dedupeKey, SEEN_KEYS_LIMIT);
+    return true;
+  };
+  const interrupt = (pausing: boolean) => {
+    for (const entry of inFlight) if (!pausing || entry.pausable) entry.scope.cancel();
+  };
+  /** Runs `fn` so that a close (or, if pausable, an unassignment) cancels it; a workflow cancel still throws. */
+  const interruptible = async <T>(pausable: boolean, fn: () => Promise<T>): Promise<T | typeof INTERRUPTED> => {
+    const entry = { scope: new CancellationScope(), pausable };
+    inFlight.add(entry);
+    try {
+      return await entry.scope.run(fn);
+    } catch (error) {
+      if (isCancellation(error) && !CancellationScope.current().consideredCancelled) return INTERRUPTED;
+      throw error;
+    } finally {
+      inFlight.delete(entry);
+      // Whatever `fn` left running (a dispatch that lost its race with a claim) must not outlive it.
+      entry.scope.cancel();
+    }
+  };
+  const continueAsNewDue = () => workflowInfo().continueAsNewSuggested;
 
   setHandler(statusQuery, status);
-  setHandler(issueClosedSignal, () => {
-    closed = true;
+  setHandler(issueChangedSignal, ({ dedupeKey, change, issue }) => {
+    if (!firstTime(dedupeKey) || finished) return;
+    s.issue = { ...issue, key: issueKey };
+    if (change === 'unassigned' && issue.assignees.length === 0) {
+      s.paused = true;
+      s.dispatchedRound = undefined;
+      interrupt(true);
+    } else if (change === 'assigned') {
+      s.paused = false;
+    } else if (change === 'edited') {
+      s.needsParse = true;
+    }
+    refreshDetails();
   });
+  setHandler(issueClosedSignal, ({ dedupeKey, issue }) => {
+    if (!firstTime(dedupeKey)) return;
+    if (issue) s.issue = { ...issue, key: issueKey };
+    closed = true;
+    interrupt(false);
+  });
+  setHandler(blockerClosedSignal, ({ dedupeKey, blocker }) => {
+    if (!firstTime(dedupeKey)) return;
+    if (!s.closedBlockers.includes(blocker)) s.closedBlockers = [...s.closedBlockers, blocker];
+    if (s.openBlockers.includes(blocker)) setBlockers(s.openBlockers.filter((key) => key !== blocker));
+  });
+  setHandler(resumeSignal, ({ dedupeKey, extraRounds }) => {
+    if (!firstTime(dedupeKey) || !s.escalation) return;
+    if (s.escalation.kind === 'rounds') {
+      s.maxRounds = s.round + Math.max(1, extraRounds ?? defaultMaxRounds);
+      s.round += 1;
+      upsertSearchAttributes([{ key: ContinuationRoundAttr, value: s.round }]);
+    }
+    if (s.escalation.kind === 'parse-failed') s.needsParse = true;
+    s.escalation = undefined;
+  });
+  setHandler(contextUsageSignal, ({ dedupeKey, usedTokens, windowTokens }) => {
+    if (!firstTime(dedupeKey)) return;
+    s.contextUsage = { usedTokens, windowTokens };
+  });
+  setHandler(
+    claimCompletionUpdate,
+    async (claim): Promise<ClaimVerdict> => {
+      const id = ++claimCount;
+      pendingClaim = { id, claim };
+      await condition(() => verdicts.has(id) || finished || (s.phase !== 'verifying' && pendingClaim?.id !== id));
+      const verdict = verdicts.get(id);
+      verdicts.delete(id);
+      if (!verdict) {
+        throw ApplicationFailure.nonRetryable(`the claim was not verified: the issue is ${s.phase}`, 'ClaimAbandoned');
+      }
+      return verdict;
+    },
+    {
+      validator: (_claim: CompletionClaim) => {
+        if (s.phase !== 'working') throw new Error(`claims are accepted only while working; the issue is ${s.phase}`);
+        if (pendingClaim) throw new Error('a completion claim is already being verified');
+      },
+    },
+  );
 
-  enter('parsing');
-  metadata = await parseIssue({ issue: input.issue });
-  enter('working');
-  await condition(() => closed);
-  enter('closed');
-  return status();
+  const escalate = async (kind: EscalationKind, reason: string) => {
+    s.escalation = { kind, reason };
+    enter('escalated');
+    await report(`Escalated: ${reason}`);
+  };
+
+  const parse = async () => {
+    enter('parsing');
+    s.needsParse = false;
+    let metadata: IssueMetadata | typeof INTERRUPTED;
+    try {
+      metadata = await interruptible(false, () => activities.parseIssue({ issue: s.issue }));
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      return escalate('parse-failed', `the issue could not be parsed: ${messageOf(error)}`);
+    }
+    if (metadata === INTERRUPTED) return;
+    s.metadata = metadata;
+    setBlockers(metadata.blockedBy.filter((key) => !s.closedBlockers.includes(key)));
+    if (s.escalation?.kind === 'cycle' || s.escalation?.kind === 'no-agent') s.escalation = undefined;
+    const cycle = findDependencyCycle(issueKey, edgesFromMetadata(issueKey, metadata));
+    if (cycle) await escalate('cycle', describeCycle(cycle));
+  };
+
+  const assign = async () => {
+    enter('assigning');
+    const assignment = await interruptible(false, () => activities.assignAgent({ issueKey, metadata: s.metadata! }));
+    if (assignment === INTERRUPTED) return;
+    if (!assignment.ok) return escalate('no-agent', `no agent fits: ${assignment.reason}`);
+    s.agent = assignment.agent;
+    s.budgetTokens = assignment.budgetTokens;
+    upsertSearchAttributes([{ key: AssignedAgentAttr, value: assignment.agent }]);
+    refreshDetails();
+  };
+
+  /** Waits for blockers to close, asking Gitea every `recheckInterval` in case a signal was missed. */
+  const waitForBlockers = async () => {
+    enter('blocked');
+    const intervalMs = msToNumber(recheckInterval);
+    if (s.lastRecheckAt === undefined || Date.now() - s.lastRecheckAt >= intervalMs) {
+      const states = await interruptible(false, () => activities.fetchIssueStates({ keys: s.openBlockers }));
+      if (states === INTERRUPTED) return;
+      s.lastRecheckAt = Date.now();
+      const done = s.openBlockers.filter((key) => states[key] === 'closed' || states[key] === 'missing');
+      s.closedBlockers = [...s.closedBlockers, ...done.filter((key) => !s.closedBlockers.includes(key))];
+      setBlockers(s.openBlockers.filter((key) => !done.includes(key)));
+    }
+    const remaining = Math.max(1, s.lastRecheckAt + intervalMs - Date.now());
+    await condition(
+      () => s.openBlockers.length === 0 || closed || s.paused || s.needsParse || continueAsNewDue(),
+      remaining,
+    );
+  };
+
+  const giveVerdict = (claimId: number | undefined, verdict: ClaimVerdict) => {
+    if (claimId !== undefined) verdicts.set(claimId, verdict);
+  };
+
+  /** Runs every planned gate in parallel; a crashed gate is that gate's error, never the workflow's. */
+  const runGates = async (round: number): Promise<VerificationResult> => {
+    const startedAt = Date.now();
+    const planned = await activities.planGates({ issueKey });
+    const settled = await Promise.allSettled(
+      planned.map((gate) =>
+        activities.runGate.executeWithOptions({ ...ACTIVITY_OPTIONS.runGate, summary: `gate: ${gate}` }, [
+          { issueKey, gate, round },
+        ]),
+      ),
+    );
+    if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('gates cancelled');
+    const results: GateResult[] = settled.map((outcome, index) =>
+      outcome.status === 'fulfilled' ? outcome.value : gateErrorResult(planned[index]!, outcome.reason),
+    );
+    return aggregateVerification({
+      round,
+      planned,
+      results,
+      startedAt: new Date(startedAt).toISOString(),
+      durationMs: Date.now() - startedAt,
+    });
+  };
+
+  const verify = async (claimId: number | undefined) => {
+    enter('verifying');
+    const round = s.round;
+    let verification: VerificationResult | typeof INTERRUPTED;
+    try {
+      verification = await interruptible(false, () => runGates(round));
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      pendingClaim = undefined;
+      return escalate('gates-failed', `the gates could not be planned: ${messageOf(error)}`);
+    } finally {
+      if (pendingClaim?.id === claimId) pendingClaim = undefined;
+    }
+    if (verification === INTERRUPTED) return;
+    s.lastVerification = verification;
+    if (verification.passed) {
+      s.passed = true;
+      giveVerdict(claimId, { outcome: 'passed', verification });
+      enter('passed');
+      await report();
+    } else if (round >= s.maxRounds) {
+      giveVerdict(claimId, { outcome: 'escalated', verification });
+      await escalate('rounds', `the gates still fail after ${round} of ${s.maxRounds} rounds`);
+    } else {
+      const prompt = renderContinuationPrompt({
+        issueKey,
+        title: s.issue.title,
+        verification,
+        round,
+        maxRounds: s.maxRounds,
+      });
+      s.pendingPrompt = prompt;
+      giveVerdict(claimId, { outcome: 'continue', verification, continuationPrompt: prompt });
+      enter('continuing');
+      s.round = round + 1;
+      upsertSearchAttributes([{ key: ContinuationRoundAttr, value: s.round }]);
+      await report();
+    }
+  };
+
+  /** Dispatches the round's prompt unless the agent already has it, then waits for the completion claim. */
+  const work = async () => {
+    enter('working');
+    if (s.dispatchedRound !== s.round) {
+      const prompt =
+        s.round === 1 || !s.pendingPrompt
+          ? renderTaskPrompt({
+              issue: s.issue,
+              metadata: s.metadata!,
+              budgetTokens: s.budgetTokens,
+              maxRounds: s.maxRounds,
+            })
+          : s.pendingPrompt;
+      s.dispatchCount += 1;
+      const dispatchInput = {
+        issue: s.issue,
+        agent: s.agent!,
+        prompt,
+        round: s.round,
+        dispatchId: `${issueKey}/round-${s.round}/dispatch-${s.dispatchCount}`,
+      };
+      let outcome: DispatchReceipt | 'claim-arrived' | typeof INTERRUPTED;
+      try {
+        outcome = await interruptible(true, () =>
+          Promise.race([
+            activities.dispatchAgent(dispatchInput),
+            condition(() => pendingClaim !== undefined).then(() => 'claim-arrived' as const),
+          ]),
+        );
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+        return escalate('dispatch-failed', `the agent could not be dispatched: ${messageOf(error)}`);
+      }
+      if (outcome === INTERRUPTED) return;
+      s.dispatchedRound = s.round;
+      if (outcome !== 'claim-arrived' && outcome.outcome === 'claimed') return verify(undefined);
+    }
+    await condition(() => pendingClaim !== undefined || closed || s.paused || s.needsParse || continueAsNewDue());
+    if (pendingClaim && !closed) await verify(pendingClaim.id);
+  };
+
+  const finish = async (phase: 'closed' | 'cancelled', note: string): Promise<IssueStatus> => {
+    finished = true;
+    enter(phase);
+    await report(note);
+    return status();
+  };
+
+  const lifecycle = async (): Promise<IssueStatus> => {
+    upsertSearchAttributes([
+      { key: IssueKeyAttr, value: issueKey },
+      { key: IssueRepoAttr, value: `${s.issue.owner}/${s.issue.repo}` },
+      { key: ContinuationRoundAttr, value: s.round },
+    ]);
+    if (s.agent) upsertSearchAttributes([{ key: AssignedAgentAttr, value: s.agent }]);
+    setBlockers(s.openBlockers);
+    for (;;) {
+      if (closed) return finish('closed', 'The issue was closed; in-flight work was cancelled.');
+      if (continueAsNewDue() && !pendingClaim) {
+        await condition(allHandlersFinished);
+        return continueAsNew<typeof issueWorkflow>({
+          issue: s.issue,
+          maxRounds: defaultMaxRounds,
+          blockerRecheckInterval: recheckInterval,
+          state: s,
+        });
+      }
+      if (s.passed) {
+        if (s.phase !== 'passed') enter('passed');
+        await condition(() => closed || continueAsNewDue());
+      } else if (s.escalation) {
+        if (s.phase !== 'escalated') enter('escalated');
+        await condition(() => !s.escalation || closed || s.needsParse || continueAsNewDue());
+      } else if (s.needsParse || !s.metadata) {
+        await parse();
+      } else if (s.paused) {
+        if (s.phase !== 'paused') {
+          enter('paused');
+          await report('The issue was unassigned; work is paused until it is assigned again.');
+        }
+        await condition(() => !s.paused || closed || s.needsParse || continueAsNewDue());
+      } else if (!s.agent) {
+        await assign();
+      } else if (s.openBlockers.length > 0) {
+        await waitForBlockers();
+      } else {
+        await work();
+      }
+    }
+  };
+
+  try {
+    return await lifecycle();
+  } catch (error) {
+    if (isCancellation(error)) {
+      await CancellationScope.nonCancellable(() => finish('cancelled', 'The workflow was cancelled.'));
+    }
+    throw error;
+  }
+}
+
+function messageOf(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  return (cause instanceof Error ? cause.message : String(cause)).slice(0, 500);
 }

@@ -1,0 +1,54 @@
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { CoordinatorActivities } from '../activities/contract';
+
+/**
+ * Error types that retrying cannot fix: bad configuration and invalid input. Activities throw errors with these
+ * names (or `ApplicationFailure.nonRetryable`) so the workflow escalates at once instead of retrying for minutes.
+ */
+export const NON_RETRYABLE_ERROR_TYPES = ['ConfigError', 'ConfigFileError', 'ZodError', 'InvalidInputError'];
+
+const retry = (maximumAttempts: number, maximumInterval: string): ActivityOptions['retry'] => ({
+  initialInterval: '1s',
+  backoffCoefficient: 2,
+  maximumInterval,
+  maximumAttempts,
+  nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
+});
+
+/** Options per activity: every one has a start-to-close timeout, a retry policy and a summary for the Web UI. */
+export const ACTIVITY_OPTIONS = {
+  parseIssue: { startToCloseTimeout: '2 minutes', retry: retry(5, '30s'), summary: 'parse issue metadata' },
+  assignAgent: { startToCloseTimeout: '30s', retry: retry(5, '30s'), summary: 'assign an agent' },
+  fetchIssueStates: { startToCloseTimeout: '30s', retry: retry(3, '10s'), summary: 'check blocker states' },
+  // Long: a `command` agent runs for as long as its work takes, heartbeating; other drivers answer at once.
+  dispatchAgent: {
+    startToCloseTimeout: '4 hours',
+    heartbeatTimeout: '2 minutes',
+    retry: retry(3, '1 minute'),
+    summary: 'dispatch the agent',
+  },
+  planGates: { startToCloseTimeout: '1 minute', retry: retry(3, '10s'), summary: 'plan quality gates' },
+  runGate: {
+    startToCloseTimeout: '30 minutes',
+    heartbeatTimeout: '1 minute',
+    // A gate that failed is a result, not an error; a thrown gate is retried a little, then becomes an `error`.
+    retry: retry(2, '10s'),
+    summary: 'run a quality gate',
+  },
+  reportStatus: { startToCloseTimeout: '30s', retry: retry(10, '1 minute'), summary: 'report status on the issue' },
+} satisfies Record<keyof CoordinatorActivities, ActivityOptions>;
+
+type Proxies = {
+  [K in keyof CoordinatorActivities]: ReturnType<typeof proxyActivities<Pick<CoordinatorActivities, K>>>[K];
+};
+
+function proxyEach(): Proxies {
+  const entries = Object.entries(ACTIVITY_OPTIONS).map(([name, options]) => [
+    name,
+    proxyActivities<CoordinatorActivities>(options)[name as keyof CoordinatorActivities],
+  ]);
+  return Object.fromEntries(entries) as Proxies;
+}
+
+/** The activities, each proxied with its own options; `executeWithOptions` sets a call-site summary. */
+export const activities = proxyEach();

@@ -1,0 +1,19 @@
+import { TypedSearchAttributes } from '@temporalio/common';
+import type { IssueSnapshot } from '../domain/types';
+import { IssueKeyAttr, IssuePhaseAttr, IssueRepoAttr } from '../temporal/search-attributes';
+
+/**
+ * The start options every starter of `issueWorkflow` should use (client side; not part of the workflow bundle):
+ * the issue key as workflow id, a `staticSummary` for the Web UI, and the search attributes known at start.
+ */
+export function issueWorkflowStartOptions(issue: IssueSnapshot) {
+  return {
+    workflowId: issue.key,
+    staticSummary: `${issue.key}: ${issue.title}`.slice(0, 200),
+    typedSearchAttributes: new TypedSearchAttributes([
+      { key: IssueKeyAttr, value: issue.key },
+      { key: IssueRepoAttr, value: `${issue.owner}/${issue.repo}` },
+      { key: IssuePhaseAttr, value: 'parsing' },
+    ]),
+  };
+}

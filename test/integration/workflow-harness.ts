@@ -1,0 +1,195 @@
+/**
+ * Test implementations of CoordinatorActivities for the issue-workflow tests, registered on a real worker. Each
+ * test scripts its own issue (by key) and reads back what the workflow asked of the outside world.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Context, sleep } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import type { WorkflowHandle } from '@temporalio/client';
+import type {
+  CoordinatorActivities,
+  DispatchInput,
+  DispatchReceipt,
+  IssueState,
+  RunGateInput,
+  StatusReport,
+} from '../../src/activities/contract';
+import type { Assignment, GateKind, GateResult, IssueKey, IssueMetadata, IssueSnapshot } from '../../src/domain/types';
+import { uniqueName } from '../helpers/temporal';
+
+export interface Script {
+  blockedBy?: IssueKey[];
+  blocks?: IssueKey[];
+  assignment?: Assignment;
+  /** Blocker states answered by the n-th re-check (0-based). */
+  issueStates?: (keys: IssueKey[], call: number) => Record<IssueKey, IssueState>;
+  /** Default: the agent is told and answers `awaiting-claim`. */
+  dispatch?: (input: DispatchInput) => Promise<DispatchReceipt>;
+  gates?: GateKind[];
+  /** Default: every gate passes. */
+  gate?: (input: RunGateInput) => Promise<GateResult>;
+}
+
+export interface Recorded {
+  parses: number;
+  assignments: number;
+  stateChecks: number;
+  dispatches: DispatchInput[];
+  cancelledDispatches: number;
+  gateRuns: RunGateInput[];
+  cancelledGates: number;
+  reports: StatusReport[];
+}
+
+export function gateResult(gate: GateKind, status: GateResult['status'] = 'passed'): GateResult {
+  return {
+    gate,
+    status,
+    exitCode: status === 'passed' ? 0 : 1,
+    durationMs: 1200,
+    command: ['npm', 'run', gate],
+    outputTail: '',
+    summary: status === 'passed' ? `${gate} ok` : `${gate}: 2 problems`,
+    findings: status === 'passed' ? [] : [{ file: 'src/a.ts', line: 3, message: `${gate} finding` }],
+  };
+}
+
+/** Heartbeats until the workflow cancels the activity, then records it: an agent or gate that runs "forever". */
+export async function runUntilCancelled(onCancel: () => void): Promise<never> {
+  try {
+    for (;;) {
+      Context.current().heartbeat();
+      await sleep(100);
+    }
+  } catch (error) {
+    onCancel();
+    throw error;
+  }
+}
+
+export class Fakes {
+  private readonly scripts = new Map<IssueKey, Script>();
+  private readonly records = new Map<IssueKey, Recorded>();
+
+  script(key: IssueKey, script: Script = {}): Recorded {
+    this.scripts.set(key, script);
+    const recorded: Recorded = {
+      parses: 0,
+      assignments: 0,
+      stateChecks: 0,
+      dispatches: [],
+      cancelledDispatches: 0,
+      gateRuns: [],
+      cancelledGates: 0,
+      reports: [],
+    };
+    this.records.set(key, recorded);
+    return recorded;
+  }
+
+  private of(key: IssueKey): [Script, Recorded] {
+    const script = this.scripts.get(key);
+    const recorded = this.records.get(key);
+    if (!script || !recorded) throw ApplicationFailure.nonRetryable(`no script for ${key}`);
+    return [script, recorded];
+  }
+
+  readonly activities: CoordinatorActivities = {
+    parseIssue: async ({ issue }) => {
+      const [script, recorded] = this.of(issue.key);
+      recorded.parses += 1;
+      const metadata: IssueMetadata = {
+        estimatedContextTokens: 1000,
+        contextSource: 'estimated',
+        difficulty: 'easy',
+        blockedBy: script.blockedBy ?? [],
+        blocks: script.blocks ?? [],
+        summary: issue.title,
+        acceptanceCriteria: ['it works'],
+        parser: 'heuristic',
+      };
+      return metadata;
+    },
+    assignAgent: async ({ issueKey }) => {
+      const [script, recorded] = this.of(issueKey);
+      recorded.assignments += 1;
+      return script.assignment ?? { ok: true, agent: 'claude-small', budgetTokens: 50_000, reason: 'fits' };
+    },
+    fetchIssueStates: async ({ keys }) => {
+      // Blocker re-checks are scripted on the blocked issue; find it through the keys' owner script.
+      const entry = [...this.scripts.entries()].find(([, script]) => keys.some((k) => script.blockedBy?.includes(k)));
+      if (!entry) return Object.fromEntries(keys.map((k) => [k, 'open' as const]));
+      const recorded = this.records.get(entry[0])!;
+      const call = recorded.stateChecks++;
+      return entry[1].issueStates?.(keys, call) ?? Object.fromEntries(keys.map((k) => [k, 'open' as const]));
+    },
+    dispatchAgent: async (input) => {
+      const [script, recorded] = this.of(input.issue.key);
+      recorded.dispatches.push(input);
+      if (!script.dispatch) return { outcome: 'awaiting-claim' };
+      try {
+        return await script.dispatch(input);
+      } catch (error) {
+        if (Context.current().cancellationSignal.aborted) recorded.cancelledDispatches += 1;
+        throw error;
+      }
+    },
+    planGates: async ({ issueKey }) => this.of(issueKey)[0].gates ?? ['build', 'lint', 'test'],
+    runGate: async (input) => {
+      const [script, recorded] = this.of(input.issueKey);
+      recorded.gateRuns.push(input);
+      if (!script.gate) return gateResult(input.gate);
+      try {
+        return await script.gate(input);
+      } catch (error) {
+        if (Context.current().cancellationSignal.aborted) recorded.cancelledGates += 1;
+        throw error;
+      }
+    },
+    reportStatus: async (report) => {
+      this.of(report.issue.key)[1].reports.push(report);
+    },
+  };
+}
+
+export function testIssue(title = 'Add a widget', overrides: Partial<IssueSnapshot> = {}): IssueSnapshot {
+  const repo = uniqueName('widgets');
+  const number = 1 + Math.floor(Math.random() * 9000);
+  return {
+    key: `acme/${repo}#${number}`,
+    owner: 'acme',
+    repo,
+    number,
+    title,
+    body: 'Make a widget.\r\n\r\nIt should spin.',
+    labels: [],
+    state: 'open',
+    assignees: ['bot'],
+    ...overrides,
+  };
+}
+
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await probe();
+  while (!accept(value)) {
+    if (Date.now() > deadline) throw new Error(`condition not reached; last value: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 50));
+    value = await probe();
+  }
+  return value;
+}
+
+/** With RECORD_HISTORIES=1, saves the run's history for the replay test (test/fixtures/histories). */
+export async function maybeRecordHistory(name: string, handle: WorkflowHandle): Promise<void> {
+  if (!process.env.RECORD_HISTORIES) return;
+  const dir = join(__dirname, '..', 'fixtures', 'histories');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}.json`), historyToJSON(await handle.fetchHistory()));
+}
