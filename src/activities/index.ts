@@ -7,6 +7,7 @@ import { createParseActivities } from './parse-issue';
 import { createRunningCountByAgent } from './running-agents';
 import { createGateActivities } from './gates';
 import { createReportActivities } from './report';
+import { createDispatchActivities } from './dispatch';
 
 export interface ActivityDeps {
   config: Config;
@@ -19,9 +20,6 @@ export interface ActivityDeps {
 
 /** Builds the activity implementations with their dependencies injected. */
 export function createActivities(deps: ActivityDeps): CoordinatorActivities {
-  const notYet = (name: string) => async (): Promise<never> => {
-    throw new Error(`${name} is not implemented yet`);
-  };
   const { parseIssue, assignAgent } = createParseActivities({
     anthropic: deps.config.anthropic,
     agents: deps.file.agents,
@@ -38,7 +36,7 @@ export function createActivities(deps: ActivityDeps): CoordinatorActivities {
     parseIssue,
     assignAgent,
     fetchIssueStates,
-    dispatchAgent: notYet('dispatchAgent'),
+    ...createDispatchActivities(deps),
     ...createGateActivities(deps),
     reportStatus,
   };
