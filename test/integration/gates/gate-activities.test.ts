@@ -1,0 +1,84 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CancelledFailure } from '@temporalio/activity';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createGateActivities } from '../../../src/activities/gates';
+import { loadConfig } from '../../../src/config';
+import { parseCoordinatorFile } from '../../../src/config-file';
+import { createLogger } from '../../../src/logger';
+import { isAlive, waitUntil } from '../../helpers/processes';
+
+describe('gate activities', () => {
+  let root: string;
+  let workspace: string;
+  const node = (script: string) => [process.execPath, '-e', script];
+
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'gate-activities-'));
+    workspace = join(root, 'acme', 'widgets');
+    mkdirSync(workspace, { recursive: true });
+    // An unknown project type: only what is configured runs.
+    writeFileSync(
+      join(workspace, '.coordinator.json'),
+      JSON.stringify({
+        gates: {
+          build: { command: node("console.log('src/a.ts(1,5): error TS2322: bad')") },
+          test: {
+            command: node("require('fs').writeFileSync('hang.pid', String(process.pid)); setInterval(() => {}, 1000)"),
+          },
+        },
+      }),
+    );
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  const activities = () =>
+    createGateActivities({
+      config: loadConfig({}),
+      file: parseCoordinatorFile({ workspaces: { root } }),
+      log: createLogger('silent'),
+    });
+
+  test('planGates lists the gates configured for the issue workspace', async () => {
+    const plan = await new MockActivityEnvironment().run(activities().planGates, { issueKey: 'acme/widgets#3' });
+    expect(plan).toEqual(['build', 'test']);
+  });
+
+  test('runGate returns the parsed result; an unplanned gate is an error, never a pass', async () => {
+    const env = new MockActivityEnvironment();
+    const { runGate } = activities();
+    const build = await env.run(runGate, { issueKey: 'acme/widgets#3', gate: 'build', round: 1 });
+    expect(build).toMatchObject({ gate: 'build', status: 'passed', exitCode: 0 });
+    const lint = await env.run(runGate, { issueKey: 'acme/widgets#3', gate: 'lint', round: 1 });
+    expect(lint).toMatchObject({ gate: 'lint', status: 'error' });
+  });
+
+  test('runGate heartbeats while the command runs and kills it when the activity is cancelled', async () => {
+    const env = new MockActivityEnvironment();
+    const heartbeats: unknown[] = [];
+    env.on('heartbeat', (details: unknown) => heartbeats.push(details));
+    const running = env.run(activities().runGate, { issueKey: 'acme/widgets#3', gate: 'test', round: 2 });
+    const pidFile = join(workspace, 'hang.pid');
+    expect(await waitUntil(() => readIf(pidFile) !== undefined, 10_000)).toBe(true);
+    env.cancel();
+    await expect(running).rejects.toBeInstanceOf(CancelledFailure);
+    const pid = Number(readIf(pidFile));
+    expect(await waitUntil(() => !isAlive(pid), 3000)).toBe(true);
+    expect(heartbeats).toContainEqual({ gate: 'test', round: 2 });
+  });
+
+  test('a missing workspace is a non-retryable failure', async () => {
+    await expect(
+      new MockActivityEnvironment().run(activities().planGates, { issueKey: 'acme/nothing#1' }),
+    ).rejects.toMatchObject({ type: 'WorkspaceMissing', nonRetryable: true });
+  });
+});
+
+function readIf(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8') || undefined;
+  } catch {
+    return undefined;
+  }
+}
