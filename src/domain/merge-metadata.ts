@@ -3,7 +3,7 @@
  * IssueMetadata. Pure. Explicit statements win over the model's judgement: a `difficulty/*` label or an
  * `Estimated context:` line was written by a person on purpose.
  */
-import { extractIssueFacts, mentionedIssueKeys, resolveReference, uniqueKeys } from './heuristic-parser';
+import { extractIssueFacts, MAX_CRITERIA, mentionedIssueKeys, resolveReference, uniqueKeys } from './heuristic-parser';
 import type { IssueKey } from './issue-key';
 import type { ModelAnswer } from './metadata-schema';
 import type { IssueMetadata, IssueSnapshot } from './types';
@@ -39,7 +39,7 @@ export function metadataFromModel(issue: IssueSnapshot, answer: ModelAnswer, usa
     blockedBy: uniqueKeys([...facts.blockedBy, ...mentionedReferences(answer.blocked_by, issue, mentioned)], issue.key),
     blocks: uniqueKeys([...facts.blocks, ...mentionedReferences(answer.blocks, issue, mentioned)], issue.key),
     summary: answer.summary,
-    acceptanceCriteria: criteria.slice(0, 20),
+    acceptanceCriteria: criteria.slice(0, MAX_CRITERIA),
     parser: 'anthropic',
     ...(usage ? { usage } : {}),
   };
