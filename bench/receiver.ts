@@ -1,0 +1,151 @@
+/**
+ * `npm run bench:receiver`: signed `assigned` deliveries at a fixed rate against the receiver and a Temporal dev
+ * server, then the same load against a bare Express app that only verifies and parses; prints both and the ratio.
+ *
+ * Latency is measured from each delivery's *scheduled* send time (open loop), so a slow response delays none of
+ * the later measurements (no coordinated omission). Everything runs on this machine: the load generator, the
+ * receiver and the dev server share its cores.
+ *
+ * BENCH_RATE (200/s), BENCH_SECONDS (10); BENCH_RECEIVER_URL + GITEA_WEBHOOK_SECRET to drive a receiver that is
+ * already running (e.g. `npm start`) instead of starting one here.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import express from 'express';
+import { loadConfig } from '../src/config';
+import { verifySignature, signBody } from '../src/gitea/signature';
+import { createLogger } from '../src/logger';
+import { createApp } from '../src/receiver/app';
+import { ensureTemporalCli } from '../src/temporal/cli';
+import { startDevServer, type DevServer } from '../src/temporal/dev-server';
+import { giteaBody, giteaHeaders, issuePayload } from '../test/helpers/gitea-webhook';
+
+const RATE = Number(process.env.BENCH_RATE ?? 200);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP = 50;
+
+interface RunResult {
+  label: string;
+  sent: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  max: number;
+  statuses: Record<number, number>;
+}
+
+async function main(): Promise<void> {
+  const secret = process.env.BENCH_RECEIVER_URL ? process.env.GITEA_WEBHOOK_SECRET : 'bench-secret';
+  if (!secret) throw new Error('BENCH_RECEIVER_URL needs GITEA_WEBHOOK_SECRET, the secret that receiver verifies with');
+  const cleanups: Array<() => Promise<void>> = [];
+  try {
+    let receiverUrl = process.env.BENCH_RECEIVER_URL;
+    if (!receiverUrl) {
+      const cli = await ensureTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH || undefined });
+      const devServer: DevServer = await startDevServer({ cliPath: cli.path, uiPort: false });
+      cleanups.unshift(() => devServer.stop());
+      const connection = await Connection.connect({ address: devServer.address });
+      cleanups.unshift(() => connection.close());
+      const config = loadConfig({ GITEA_WEBHOOK_SECRET: secret, TEMPORAL_TASK_QUEUE: `bench-${Date.now()}` });
+      const client = new Client({ connection, namespace: devServer.namespace });
+      const server = await listen(createApp({ client, config, log: createLogger('silent') }));
+      cleanups.unshift(() => close(server));
+      receiverUrl = urlOf(server);
+    }
+    const bare = await listen(bareApp(secret));
+    cleanups.unshift(() => close(bare));
+
+    const run = `${Date.now().toString(36)}`;
+    const receiver = await load('receiver + Temporal', receiverUrl, secret, `bench-${run}`);
+    const baseline = await load('bare verify + parse', urlOf(bare), secret, `bare-${run}`);
+    for (const result of [receiver, baseline]) print(result);
+    console.log(
+      `ratio receiver/bare: p50 ${(receiver.p50 / baseline.p50).toFixed(1)}x, p99 ${(receiver.p99 / baseline.p99).toFixed(1)}x`,
+    );
+    const ok = receiver.p99 < 25 && receiver.perSecond >= RATE * 0.95 && receiver.statuses[202] === receiver.sent;
+    console.log(`goal (p99 < 25 ms at ${RATE}/s, every delivery 202): ${ok ? 'met' : 'NOT met'}`);
+  } finally {
+    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+  }
+}
+
+/** The floor: what any receiver must do before touching Temporal. */
+function bareApp(secret: string): express.Express {
+  const app = express();
+  app.post('/webhook/gitea', express.raw({ type: 'application/json', limit: '1mb' }), (req, res) => {
+    const verdict = verifySignature(req.body, { giteaSignature: req.headers['x-gitea-signature'] }, [secret]);
+    if (!verdict.ok) return void res.status(401).json({ error: 'invalid signature' });
+    JSON.parse((req.body as Buffer).toString('utf8'));
+    res.status(202).json({ status: 'accepted' });
+  });
+  return app;
+}
+
+async function load(label: string, url: string, secret: string, owner: string): Promise<RunResult> {
+  const deliver = async (number: number) => {
+    const body = giteaBody(
+      issuePayload('assigned', { owner, number, assignees: ['bot'], title: `Bench issue ${number}` }),
+    );
+    const res = await fetch(url, { method: 'POST', headers: giteaHeaders('issue_assign', body, secret), body });
+    await res.arrayBuffer();
+    return res.status;
+  };
+  for (let i = 1; i <= WARMUP; i++) await deliver(1_000_000 + i);
+
+  const total = RATE * SECONDS;
+  const latencies: number[] = [];
+  const statuses: Record<number, number> = {};
+  const start = performance.now();
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const scheduled = start + (i * 1000) / RATE;
+    const wait = scheduled - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    pending.push(
+      deliver(i + 1).then(
+        (status) => {
+          latencies.push(performance.now() - scheduled);
+          statuses[status] = (statuses[status] ?? 0) + 1;
+        },
+        () => {
+          statuses[0] = (statuses[0] ?? 0) + 1;
+        },
+      ),
+    );
+  }
+  await Promise.all(pending);
+  const elapsed = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  return { label, sent: total, perSecond: total / elapsed, p50: at(0.5), p99: at(0.99), max: at(1), statuses };
+}
+
+function print(r: RunResult): void {
+  console.log(
+    `${r.label.padEnd(20)} ${r.sent} deliveries at ${RATE}/s offered: ${r.perSecond.toFixed(1)}/s done, ` +
+      `p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, max ${r.max.toFixed(2)} ms, statuses ${JSON.stringify(r.statuses)}`,
+  );
+}
+
+function listen(app: express.Express): Promise<Server> {
+  return new Promise((resolve) => {
+    const server = app.listen(0, '127.0.0.1', () => resolve(server));
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+function urlOf(server: Server): string {
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook/gitea`;
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
