@@ -16,15 +16,26 @@ export interface AnthropicParserOptions {
   model: string;
   /** SDK retries after the first attempt (429, 5xx, 529, connection errors). */
   maxRetries: number;
-  /** Per attempt. Keep (maxRetries + 1) × timeoutMs under the activity's start-to-close timeout. */
+  /** Per attempt. */
   timeoutMs: number;
+  /**
+   * For all attempts and the waits between them (a `retry-after` can be long). Keep it under the parse activity's
+   * start-to-close timeout, so that the heuristic answers instead of the activity timing out.
+   */
+  totalTimeoutMs: number;
   maxOutputTokens?: number;
 }
 
 export type ModelParse =
   { ok: true; answer: ModelAnswer; usage: TokenUsage } | { ok: false; reason: string; usage?: TokenUsage };
 
-export function describeApiFailure(error: unknown, maxRetries: number): string {
+export function describeApiFailure(
+  error: unknown,
+  options: Pick<AnthropicParserOptions, 'maxRetries' | 'totalTimeoutMs'>,
+): string {
+  const { maxRetries } = options;
+  if (error instanceof Anthropic.APIUserAbortError)
+    return `anthropic: no answer within ${options.totalTimeoutMs / 1000} s`;
   if (error instanceof Anthropic.APIConnectionTimeoutError) return `anthropic: timed out after ${maxRetries} retries`;
   if (error instanceof Anthropic.APIConnectionError) return `anthropic: connection failed after ${maxRetries} retries`;
   if (error instanceof Anthropic.APIError && error.status !== undefined) {
@@ -47,16 +58,21 @@ export function createAnthropicParser(options: AnthropicParserOptions): (issue: 
   return async (issue) => {
     let message: Anthropic.Message;
     try {
-      message = await client.messages.create({
-        model: options.model,
-        max_tokens: options.maxOutputTokens ?? 2048,
-        system: PARSE_SYSTEM_PROMPT,
-        tools: [{ name: PARSE_TOOL_NAME, description: 'Record the parsed issue metadata.', input_schema: inputSchema }],
-        tool_choice: { type: 'tool', name: PARSE_TOOL_NAME },
-        messages: [{ role: 'user', content: renderIssueForPrompt(issue) }],
-      });
+      message = await client.messages.create(
+        {
+          model: options.model,
+          max_tokens: options.maxOutputTokens ?? 2048,
+          system: PARSE_SYSTEM_PROMPT,
+          tools: [
+            { name: PARSE_TOOL_NAME, description: 'Record the parsed issue metadata.', input_schema: inputSchema },
+          ],
+          tool_choice: { type: 'tool', name: PARSE_TOOL_NAME },
+          messages: [{ role: 'user', content: renderIssueForPrompt(issue) }],
+        },
+        { signal: AbortSignal.timeout(options.totalTimeoutMs) },
+      );
     } catch (error) {
-      return { ok: false, reason: describeApiFailure(error, options.maxRetries) };
+      return { ok: false, reason: describeApiFailure(error, options) };
     }
     const usage = { inputTokens: message.usage?.input_tokens ?? 0, outputTokens: message.usage?.output_tokens ?? 0 };
     const call = message.content.find(

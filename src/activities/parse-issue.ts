@@ -13,12 +13,15 @@ import type { CoordinatorActivities } from './contract';
 
 export const DEFAULT_ANTHROPIC_MAX_RETRIES = 2;
 export const DEFAULT_ANTHROPIC_TIMEOUT_MS = 30_000;
+/** Under the parse activity's 2-minute start-to-close timeout (src/workflows/activity-options.ts). */
+export const DEFAULT_ANTHROPIC_TOTAL_TIMEOUT_MS = 100_000;
 
 export interface ParseActivityDeps extends AssignAgentDeps {
-  anthropic: Omit<AnthropicParserOptions, 'apiKey' | 'maxRetries' | 'timeoutMs'> & {
+  anthropic: Omit<AnthropicParserOptions, 'apiKey' | 'maxRetries' | 'timeoutMs' | 'totalTimeoutMs'> & {
     apiKey: string | undefined;
     maxRetries?: number;
     timeoutMs?: number;
+    totalTimeoutMs?: number;
   };
   log: Logger;
   /** Gitea's `/issues/{n}/dependencies` and `/blocks`; undefined when no Gitea client is configured. */
@@ -35,6 +38,7 @@ export function createParseActivities(
         apiKey,
         maxRetries: anthropic.maxRetries ?? DEFAULT_ANTHROPIC_MAX_RETRIES,
         timeoutMs: anthropic.timeoutMs ?? DEFAULT_ANTHROPIC_TIMEOUT_MS,
+        totalTimeoutMs: anthropic.totalTimeoutMs ?? DEFAULT_ANTHROPIC_TOTAL_TIMEOUT_MS,
       })
     : undefined;
 

@@ -155,6 +155,25 @@ describe('parseIssue against a Messages API server', () => {
     expect(metadata).toMatchObject({ parser: 'heuristic', fallbackReason: 'anthropic: timed out after 0 retries' });
   });
 
+  it('gives up within the total time budget when retry-after asks for a long wait', async () => {
+    fake.setFallback(rateLimited(60));
+    const parse = activities({
+      anthropic: {
+        apiKey: API_KEY,
+        baseURL: fake.url,
+        model: 'm',
+        maxRetries: 5,
+        timeoutMs: 5_000,
+        totalTimeoutMs: 300,
+      },
+    });
+    const started = Date.now();
+    const metadata = await parse.parseIssue({ issue });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(fake.requests).toHaveLength(1);
+    expect(metadata).toMatchObject({ parser: 'heuristic', fallbackReason: 'anthropic: no answer within 0.3 s' });
+  });
+
   it.each([
     ['a body that is not JSON', { status: 200, rawBody: '{"type":"message","content":[' }, /^anthropic: /],
     ['a text answer without the tool call', textResponse('The issue is medium.'), /has no record_issue_metadata call/],
