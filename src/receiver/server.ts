@@ -11,9 +11,15 @@ export function listen(app: Express, port: number, host: string): Promise<Server
   });
 }
 
+/** Stops accepting, lets the requests in flight finish, then closes their keep-alive sockets as they go idle. */
 export function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
-    server.close(() => resolve());
+    // Without this, a keep-alive socket that finishes its request after close() holds it for keepAliveTimeout.
+    const idleSweep = setInterval(() => server.closeIdleConnections(), 50);
+    server.close(() => {
+      clearInterval(idleSweep);
+      resolve();
+    });
     server.closeIdleConnections();
   });
 }

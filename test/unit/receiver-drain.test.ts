@@ -28,7 +28,10 @@ describe('receiver shutdown (SIGTERM)', () => {
     const response = await inFlight;
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual({ accepted: true });
+    const answeredAt = Date.now();
     await closing;
     expect(closed).toBe(true);
+    // The client's keep-alive socket does not hold the shutdown open (Node's keepAliveTimeout is 5 s).
+    expect(Date.now() - answeredAt).toBeLessThan(1_000);
   });
 });
