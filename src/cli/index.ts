@@ -2,6 +2,7 @@
  * `npx coordinator <command>`: one entry point for the operator and agent commands. Each command lives in its own
  * file under src/cli/ and registers here.
  */
+import { claimCommand } from './claim';
 import { setupCommand } from './setup';
 import { verifyCommand } from './verify';
 
@@ -13,6 +14,7 @@ export interface CliCommand {
 
 const commands: Record<string, () => Promise<CliCommand>> = {
   // Static imports: tsx (running from source) does not resolve dynamic import() of TypeScript files.
+  claim: async () => claimCommand,
   setup: async () => setupCommand,
   verify: async () => verifyCommand,
 };
