@@ -2,11 +2,12 @@
  * Test implementations of CoordinatorActivities for the issue-workflow tests, registered on a real worker. Each
  * test scripts its own issue (by key) and reads back what the workflow asked of the outside world.
  */
+import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Context, sleep } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { WorkflowHandle } from '@temporalio/client';
 import type {
   CoordinatorActivities,
@@ -17,7 +18,7 @@ import type {
   StatusReport,
 } from '../../src/activities/contract';
 import type { Assignment, GateKind, GateResult, IssueKey, IssueMetadata, IssueSnapshot } from '../../src/domain/types';
-import { uniqueName } from '../helpers/temporal';
+import { testServer, uniqueName } from '../helpers/temporal';
 
 export interface Script {
   blockedBy?: IssueKey[];
@@ -186,10 +187,34 @@ export async function eventually<T>(
   return value;
 }
 
-/** With RECORD_HISTORIES=1, saves the run's history for the replay test (test/fixtures/histories). */
-export async function maybeRecordHistory(name: string, handle: WorkflowHandle): Promise<void> {
+/**
+ * With RECORD_HISTORIES=1, saves the run's history for the replay test (test/fixtures/histories), exported the way
+ * `temporal workflow show --output json` does, which is the JSON form `Worker.runReplayHistories` reads.
+ */
+export async function maybeRecordHistory(
+  name: string,
+  handle: WorkflowHandle,
+  address = testServer().address,
+): Promise<void> {
   if (!process.env.RECORD_HISTORIES) return;
+  const runId = (await handle.describe()).runId;
+  const { stdout } = await promisify(execFile)(
+    testServer().cliPath,
+    [
+      'workflow',
+      'show',
+      '--address',
+      address,
+      '--workflow-id',
+      handle.workflowId,
+      '--run-id',
+      runId,
+      '--output',
+      'json',
+    ],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
   const dir = join(__dirname, '..', 'fixtures', 'histories');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${name}.json`), historyToJSON(await handle.fetchHistory()));
+  writeFileSync(join(dir, `${name}.json`), stdout);
 }
