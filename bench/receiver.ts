@@ -14,9 +14,11 @@ import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import express from 'express';
 import { loadConfig } from '../src/config';
-import { verifySignature, signBody } from '../src/gitea/signature';
+import { verifySignature } from '../src/gitea/signature';
 import { createLogger } from '../src/logger';
 import { createApp } from '../src/receiver/app';
+import { routeDelivery } from '../src/receiver/commands';
+import { dispatch } from '../src/receiver/dispatch';
 import { ensureTemporalCli } from '../src/temporal/cli';
 import { startDevServer, type DevServer } from '../src/temporal/dev-server';
 import { giteaBody, giteaHeaders, issuePayload } from '../test/helpers/gitea-webhook';
@@ -41,6 +43,8 @@ async function main(): Promise<void> {
   const cleanups: Array<() => Promise<void>> = [];
   try {
     let receiverUrl = process.env.BENCH_RECEIVER_URL;
+    let directClient: ((number: number) => Promise<number>) | undefined;
+    const run = `${Date.now().toString(36)}`;
     if (!receiverUrl) {
       const cli = await ensureTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH || undefined });
       const devServer: DevServer = await startDevServer({ cliPath: cli.path, uiPort: false });
@@ -52,14 +56,15 @@ async function main(): Promise<void> {
       const server = await listen(createApp({ client, config, log: createLogger('silent') }));
       cleanups.unshift(() => close(server));
       receiverUrl = urlOf(server);
+      directClient = direct(client, config.temporal.taskQueue, `direct-${run}`);
     }
     const bare = await listen(bareApp(secret));
     cleanups.unshift(() => close(bare));
 
-    const run = `${Date.now().toString(36)}`;
-    const receiver = await load('receiver + Temporal', receiverUrl, secret, `bench-${run}`);
-    const baseline = await load('bare verify + parse', urlOf(bare), secret, `bare-${run}`);
-    for (const result of [receiver, baseline]) print(result);
+    const receiver = await load('receiver + Temporal', overHttp(receiverUrl, secret, `bench-${run}`));
+    const baseline = await load('bare verify + parse', overHttp(urlOf(bare), secret, `bare-${run}`));
+    const floor = directClient ? await load('client only (no HTTP)', directClient) : undefined;
+    for (const result of [receiver, baseline, floor]) if (result) print(result);
     console.log(
       `ratio receiver/bare: p50 ${(receiver.p50 / baseline.p50).toFixed(1)}x, p99 ${(receiver.p99 / baseline.p99).toFixed(1)}x`,
     );
@@ -82,15 +87,29 @@ function bareApp(secret: string): express.Express {
   return app;
 }
 
-async function load(label: string, url: string, secret: string, owner: string): Promise<RunResult> {
-  const deliver = async (number: number) => {
-    const body = giteaBody(
-      issuePayload('assigned', { owner, number, assignees: ['bot'], title: `Bench issue ${number}` }),
-    );
+const assignedBody = (owner: string, number: number) =>
+  giteaBody(issuePayload('assigned', { owner, number, assignees: ['bot'], title: `Bench issue ${number}` }));
+
+function overHttp(url: string, secret: string, owner: string) {
+  return async (number: number) => {
+    const body = assignedBody(owner, number);
     const res = await fetch(url, { method: 'POST', headers: giteaHeaders('issue_assign', body, secret), body });
     await res.arrayBuffer();
     return res.status;
   };
+}
+
+/** The same signalWithStart the receiver makes, without HTTP: the floor the Temporal server sets. */
+function direct(client: Client, taskQueue: string, owner: string) {
+  return async (number: number) => {
+    const route = routeDelivery('issue_assign', JSON.parse(assignedBody(owner, number)), `direct-${number}`);
+    if (route.kind !== 'command') throw new Error('the benchmark payload must route to a command');
+    await dispatch(client, taskQueue, route.command);
+    return 202;
+  };
+}
+
+async function load(label: string, deliver: (number: number) => Promise<number>): Promise<RunResult> {
   for (let i = 1; i <= WARMUP; i++) await deliver(1_000_000 + i);
 
   const total = RATE * SECONDS;
@@ -123,7 +142,7 @@ async function load(label: string, url: string, secret: string, owner: string): 
 
 function print(r: RunResult): void {
   console.log(
-    `${r.label.padEnd(20)} ${r.sent} deliveries at ${RATE}/s offered: ${r.perSecond.toFixed(1)}/s done, ` +
+    `${r.label.padEnd(22)} ${r.sent} deliveries at ${RATE}/s offered: ${r.perSecond.toFixed(1)}/s done, ` +
       `p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, max ${r.max.toFixed(2)} ms, statuses ${JSON.stringify(r.statuses)}`,
   );
 }
