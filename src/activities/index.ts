@@ -5,6 +5,8 @@ import type { CoordinatorFile } from '../config-file';
 import type { Logger } from '../logger';
 import { createParseActivities } from './parse-issue';
 import { createRunningCountByAgent } from './running-agents';
+import { createNativeDependencyFetcher } from './native-dependencies';
+import { giteaClientFromConfig } from '../gitea/client';
 import { createGateActivities } from './gates';
 import { createReportActivities } from './report';
 import { createDispatchActivities } from './dispatch';
@@ -20,13 +22,14 @@ export interface ActivityDeps {
 
 /** Builds the activity implementations with their dependencies injected. */
 export function createActivities(deps: ActivityDeps): CoordinatorActivities {
+  const gitea = giteaClientFromConfig(deps.config.gitea, deps.log);
   const { parseIssue, assignAgent } = createParseActivities({
     anthropic: deps.config.anthropic,
     agents: deps.file.agents,
     budgetFraction: deps.file.contextBudgetFraction,
     log: deps.log,
-    // Undefined until a Gitea client exists: then its /dependencies and /blocks are merged in.
-    fetchNativeDependencies: undefined,
+    // With GITEA_URL and GITEA_TOKEN: Gitea's /dependencies and /blocks are merged with what the text says.
+    fetchNativeDependencies: gitea ? createNativeDependencyFetcher(gitea) : undefined,
     countRunningByAgent: deps.temporalClient
       ? createRunningCountByAgent(deps.temporalClient, deps.file.agents)
       : undefined,
