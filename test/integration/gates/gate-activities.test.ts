@@ -48,9 +48,9 @@ describe('gate activities', () => {
   test('runGate returns the parsed result; an unplanned gate is an error, never a pass', async () => {
     const env = new MockActivityEnvironment();
     const { runGate } = activities();
-    const build = await env.run(runGate, { issueKey: 'acme/widgets#3', gate: 'build', round: 1 });
+    const build = await env.run(runGate, { issueKey: 'acme/widgets#3', gate: 'build' as const, round: 1 });
     expect(build).toMatchObject({ gate: 'build', status: 'passed', exitCode: 0 });
-    const lint = await env.run(runGate, { issueKey: 'acme/widgets#3', gate: 'lint', round: 1 });
+    const lint = await env.run(runGate, { issueKey: 'acme/widgets#3', gate: 'lint' as const, round: 1 });
     expect(lint).toMatchObject({ gate: 'lint', status: 'error' });
   });
 
@@ -58,7 +58,7 @@ describe('gate activities', () => {
     const env = new MockActivityEnvironment();
     const heartbeats: unknown[] = [];
     env.on('heartbeat', (details: unknown) => heartbeats.push(details));
-    const running = env.run(activities().runGate, { issueKey: 'acme/widgets#3', gate: 'test', round: 2 });
+    const running = env.run(activities().runGate, { issueKey: 'acme/widgets#3', gate: 'test' as const, round: 2 });
     const pidFile = join(workspace, 'hang.pid');
     expect(await waitUntil(() => readIf(pidFile) !== undefined, 10_000)).toBe(true);
     env.cancel();
