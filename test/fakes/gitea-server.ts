@@ -544,8 +544,8 @@ export interface WebhookDelivery {
   /** Undefined: no secret: X-Gitea-Signature is empty and X-Hub-Signature-256 is `sha256=`, as Gitea sends them. */
   secret?: string;
   deliveryId?: string;
-  /** Raw body override (e.g. to test tampering); default Gitea's two-space indented JSON. */
-  rawBody?: string;
+  /** Bytes sent instead of the payload, still signed over the payload: a tampered delivery. */
+  tamperedBody?: string;
 }
 
 export interface WebhookResult {
@@ -557,9 +557,11 @@ export interface WebhookResult {
 
 /** POSTs one webhook exactly as Gitea does: indented JSON body, HMAC-SHA256 hex of the raw bytes in two headers. */
 export async function sendGiteaWebhook(receiverUrl: string, delivery: WebhookDelivery): Promise<WebhookResult> {
-  const rawBody = delivery.rawBody ?? JSON.stringify(delivery.payload, null, 2);
+  // Gitea's JSONPayload: two-space indented JSON, signed over exactly these bytes.
+  const signedBody = JSON.stringify(delivery.payload, null, 2);
+  const rawBody = delivery.tamperedBody ?? signedBody;
   const deliveryId = delivery.deliveryId ?? randomUUID();
-  const signature = delivery.secret ? createHmac('sha256', delivery.secret).update(rawBody).digest('hex') : '';
+  const signature = delivery.secret ? createHmac('sha256', delivery.secret).update(signedBody).digest('hex') : '';
   const eventType =
     delivery.eventType ??
     (delivery.event === 'issues' ? issueEventType(delivery.payload.action as IssueAction) : 'issue_comment');
