@@ -211,7 +211,7 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
     if (s.escalation.kind === 'rounds') {
       s.maxRounds = s.round + Math.max(1, extraRounds ?? defaultMaxRounds);
       s.round += 1;
-      upsertSearchAttributes([{ key: ContinuationRoundAttr, value: s.round }]);
+      upsertSearchAttributes([{ key: ContinuationRoundAttr, value: s.round - 1 }]);
     }
     if (s.escalation.kind === 'parse-failed') s.needsParse = true;
     s.escalation = undefined;
@@ -358,7 +358,7 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
       giveVerdict(claimId, { outcome: 'continue', verification, continuationPrompt: prompt });
       enter('continuing');
       s.round = round + 1;
-      upsertSearchAttributes([{ key: ContinuationRoundAttr, value: s.round }]);
+      upsertSearchAttributes([{ key: ContinuationRoundAttr, value: s.round - 1 }]);
       await report();
     }
   };
@@ -381,7 +381,8 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
         issue: s.issue,
         agent: s.agent!,
         prompt,
-        round: s.round,
+        // The contract counts continuations: 0 carries the task prompt, n the n-th forced continuation.
+        round: s.round - 1,
         dispatchId: `${issueKey}/round-${s.round}/dispatch-${s.dispatchCount}`,
       };
       let outcome: DispatchReceipt | 'claim-arrived' | typeof INTERRUPTED;
@@ -414,8 +415,8 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
   const lifecycle = async (): Promise<IssueStatus> => {
     upsertSearchAttributes([
       { key: IssueKeyAttr, value: issueKey },
-      { key: IssueRepoAttr, value: `${s.issue.owner}/${s.issue.repo}` },
-      { key: ContinuationRoundAttr, value: s.round },
+      { key: IssueRepoAttr, value: `${s.issue.owner}/${s.issue.repo}`.toLowerCase() },
+      { key: ContinuationRoundAttr, value: s.round - 1 },
     ]);
     if (s.agent) upsertSearchAttributes([{ key: AssignedAgentAttr, value: s.agent }]);
     setBlockers(s.openBlockers);

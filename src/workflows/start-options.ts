@@ -12,7 +12,7 @@ export function issueWorkflowStartOptions(issue: IssueSnapshot) {
     staticSummary: `${issue.key}: ${issue.title}`.slice(0, 200),
     typedSearchAttributes: new TypedSearchAttributes([
       { key: IssueKeyAttr, value: issue.key },
-      { key: IssueRepoAttr, value: `${issue.owner}/${issue.repo}` },
+      { key: IssueRepoAttr, value: `${issue.owner}/${issue.repo}`.toLowerCase() },
       { key: IssuePhaseAttr, value: 'parsing' },
     ]),
   };

@@ -88,7 +88,7 @@ describe('issueWorkflow on a real dev server', () => {
     const recorded = fakes.script(issue.key);
     const handle = await start(issue);
     await untilDispatched(recorded, 1);
-    expect(recorded.dispatches[0]).toMatchObject({ agent: 'claude-small', round: 1 });
+    expect(recorded.dispatches[0]).toMatchObject({ agent: 'claude-small', round: 0 });
     expect(recorded.dispatches[0]!.prompt).toContain('It should spin.');
 
     const verdict = await claim(handle);
@@ -169,10 +169,10 @@ describe('issueWorkflow on a real dev server', () => {
     await untilDispatched(recorded, 2);
     const status = await handle.query(statusQuery);
     expect(status.round).toBe(2);
-    expect(recorded.dispatches.map((d) => d.round)).toEqual([1, 2]);
+    expect(recorded.dispatches.map((d) => d.round)).toEqual([0, 1]);
     expect(recorded.dispatches[1]!.prompt).toBe(first.continuationPrompt);
     expect(recorded.reports.map((r) => r.phase)).toEqual(['continuing']);
-    expect((await handle.describe()).typedSearchAttributes.get(ContinuationRoundAttr)).toBe(2);
+    expect((await handle.describe()).typedSearchAttributes.get(ContinuationRoundAttr)).toBe(1);
 
     const second = await claim(handle);
     expect(second).toMatchObject({ outcome: 'passed', verification: { round: 2, passed: true } });
@@ -205,7 +205,7 @@ describe('issueWorkflow on a real dev server', () => {
     await untilDispatched(recorded, 3);
     const resumed = await handle.query(statusQuery);
     expect(resumed).toMatchObject({ round: 3, maxRounds: 3 });
-    expect(recorded.dispatches.map((d) => d.round)).toEqual([1, 2, 3]);
+    expect(recorded.dispatches.map((d) => d.round)).toEqual([0, 1, 2]);
     expect((await claim(handle)).outcome).toBe('passed');
     await close(handle);
     await handle.result();
@@ -253,7 +253,7 @@ describe('issueWorkflow on a real dev server', () => {
       async () => recorded.dispatches.length,
       (n) => n === 2,
     );
-    expect(recorded.dispatches[1]).toMatchObject({ round: 1, prompt: recorded.dispatches[0]!.prompt });
+    expect(recorded.dispatches[1]).toMatchObject({ round: 0, prompt: recorded.dispatches[0]!.prompt });
     expect(recorded.dispatches[1]!.dispatchId).not.toBe(recorded.dispatches[0]!.dispatchId);
     await close(handle);
     await handle.result();
