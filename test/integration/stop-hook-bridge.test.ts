@@ -1,0 +1,77 @@
+import type { Worker } from '@temporalio/worker';
+import { runClaim } from '../../src/cli/claim';
+import type { issueWorkflow } from '../../src/workflows/issue-workflow';
+import { issueChangedSignal, statusQuery, type IssueChangedSignal } from '../../src/workflows/messages';
+import { issueWorkflowStartOptions } from '../../src/workflows/start-options';
+import { connectToTestServer, createTestWorker, testServer, type TemporalTestContext } from '../helpers/temporal';
+import { eventually, Fakes, gateResult, testIssue } from './workflow-harness';
+
+/** `coordinator claim` against the real issue workflow: it blocks the Claude Code stop, then allows it. */
+describe('stop-hook bridge on the real issue workflow', () => {
+  let ctx: TemporalTestContext;
+  let worker: Worker;
+  let running: Promise<void>;
+  const fakes = new Fakes();
+
+  beforeAll(async () => {
+    ctx = await connectToTestServer();
+    worker = await createTestWorker(ctx.nativeConnection, fakes.activities);
+    running = worker.run();
+  });
+  afterAll(async () => {
+    worker.shutdown();
+    await running;
+    await ctx.close();
+  });
+
+  it('blocks with the continuation prompt while a gate fails, then lets the session stop', async () => {
+    const issue = testIssue('Spin the widget');
+    let testRuns = 0;
+    const recorded = fakes.script(issue.key, {
+      gates: ['build', 'test'],
+      gate: async ({ gate }) => gateResult(gate, gate === 'test' && testRuns++ === 0 ? 'failed' : 'passed'),
+    });
+    const handle = await ctx.client.workflow.signalWithStart<typeof issueWorkflow, [IssueChangedSignal]>(
+      'issueWorkflow',
+      {
+        ...issueWorkflowStartOptions(issue),
+        taskQueue: worker.options.taskQueue,
+        args: [{ issue, blockerRecheckInterval: '1 hour' }],
+        signal: issueChangedSignal,
+        signalArgs: [{ dedupeKey: `assigned-${issue.key}`, change: 'assigned', issue }],
+      },
+    );
+    await eventually(
+      async () => recorded.dispatches.length,
+      (n) => n === 1,
+    );
+    await eventually(
+      () => handle.query(statusQuery),
+      (status) => status.phase === 'working',
+    );
+
+    const { address, namespace } = testServer();
+    const claimOnce = async () => {
+      const out: string[] = [];
+      const code = await runClaim(
+        { issueKey: issue.key, claim: { agent: 'claude-small' }, address, namespace },
+        { stdout: (text) => out.push(text), stderr: () => {} },
+      );
+      return { code, stdout: out.join('') };
+    };
+
+    const first = await claimOnce();
+    expect(first.code).toBe(0);
+    const hook = JSON.parse(first.stdout) as { decision: string; reason: string };
+    expect(hook.decision).toBe('block');
+    expect(hook.reason).toContain('REJECTED');
+    expect(hook.reason).toContain('test');
+
+    await eventually(
+      () => handle.query(statusQuery),
+      (status) => status.phase === 'working',
+    );
+    const second = await claimOnce();
+    expect(second).toEqual({ code: 0, stdout: '' });
+  });
+});
