@@ -3,7 +3,7 @@ import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activ
 import type { CoordinatorActivities, DispatchInput, DispatchReceipt } from './contract';
 import type { ActivityDeps } from './index';
 import { workspaceFor } from './gates';
-import { asActivityFailure } from './report';
+import { asActivityFailure } from './gitea-failure';
 import { runAgentCommand } from '../agents/command';
 import { dispatchByComment, isGiteaLogin } from '../agents/gitea-comment';
 import { postTask, webhookTask, WebhookDispatchError } from '../agents/webhook';

@@ -1,10 +1,10 @@
-import { ApplicationFailure } from '@temporalio/common';
 import type { CoordinatorActivities, IssueState } from './contract';
 import type { ActivityDeps } from './index';
 import { parseIssueKey, type IssueRef } from '../domain/issue-key';
 import type { IssueKey } from '../domain/types';
 import { COORDINATOR_LABELS, isStatusComment, PHASE_LABELS, renderStatusComment } from '../domain/status-comment';
 import { GiteaError, giteaClientFromConfig, type GiteaClient } from '../gitea/client';
+import { asActivityFailure } from './gitea-failure';
 
 export interface ReportDeps extends Pick<ActivityDeps, 'config' | 'log'> {
   /** Default: a client from GITEA_URL/GITEA_TOKEN; none when either is unset. */
@@ -75,18 +75,6 @@ async function swapPhaseLabel(gitea: GiteaClient, ref: IssueRef, wanted: string 
   const spec = COORDINATOR_LABELS.find((l) => l.name === wanted);
   if (spec && !current.some((l) => l.name.toLowerCase() === spec.name.toLowerCase())) {
     await gitea.addLabels(ref, [spec]);
-  }
-}
-
-/** Gitea errors that retrying cannot fix (4xx except 408/429, redirects, bad responses) fail the activity for good. */
-export async function asActivityFailure<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof GiteaError && !error.retryable) {
-      throw ApplicationFailure.nonRetryable(error.message, 'GiteaError', { kind: error.kind, status: error.status });
-    }
-    throw error;
   }
 }
 
