@@ -52,9 +52,10 @@ export function createDispatchActivities(deps: DispatchDeps): Pick<CoordinatorAc
     if (result.reason === 'cancelled') throw new CancelledFailure(`agent ${agent.name} was stopped`);
     if (result.reason === 'timeout')
       throw ApplicationFailure.retryable(`agent ${agent.name} timed out`, 'AgentTimeout');
+    const failedWith = result.exitCode !== 0 && result.stderrTail ? `; stderr ends: ${result.stderrTail}` : '';
     return {
       outcome: 'claimed',
-      detail: `${agent.name} exited with code ${result.exitCode} after ${Math.round(result.durationMs / 1000)} s`,
+      detail: `${agent.name} exited with code ${result.exitCode} after ${Math.round(result.durationMs / 1000)} s${failedWith}`,
       ...(result.contextTokensUsed !== undefined ? { contextTokensUsed: result.contextTokensUsed } : {}),
     };
   }

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { z } from 'zod';
+import { redact } from '../gates/redact';
 
 /**
  * The `command` agent driver's process runner: the configured argv (never a shell) runs in the workspace with the
@@ -27,10 +28,13 @@ export interface AgentCommandResult {
   durationMs: number;
   /** From the structured last line of stdout, when the agent printed one. */
   contextTokensUsed?: number;
+  /** The redacted end of the agent's stderr, for the operator when it failed. */
+  stderrTail: string;
 }
 
 /** Only the last stdout line is kept: it is where an agent may put its structured report. */
 const LAST_LINE_LIMIT = 64 * 1024;
+const STDERR_TAIL = 1000;
 
 const agentReportSchema = z.object({ contextTokensUsed: z.number().int().nonnegative() });
 
@@ -68,7 +72,11 @@ export function runAgentCommand(options: AgentCommandOptions): Promise<AgentComm
       cwd: options.cwd,
       env: options.env,
       detached: true,
-      stdio: ['pipe', 'pipe', 'ignore'],
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stderrEnd = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderrEnd = (stderrEnd + chunk).slice(-STDERR_TAIL * 4);
     });
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdoutEnd = (stdoutEnd + chunk).slice(-LAST_LINE_LIMIT);
@@ -93,6 +101,7 @@ export function runAgentCommand(options: AgentCommandOptions): Promise<AgentComm
         ...(spawnError ? { error: spawnError } : {}),
         durationMs: Date.now() - started,
         ...parseAgentReport(lastLine),
+        stderrTail: redact(stderrEnd).slice(-STDERR_TAIL),
       });
     };
     const stop = (why: 'cancelled' | 'timeout') => {

@@ -37,6 +37,7 @@ describe('command agent driver with a real child process', () => {
         require('fs').writeFileSync('prompt.txt', input);
         console.log('working...');
         console.log(JSON.stringify({ contextTokensUsed: 81234 }));
+        console.error('failing: GITEA_TOKEN=abcd-secret-value');
         process.exit(3);
       });`;
     const result = await runAgentCommand({
@@ -46,6 +47,8 @@ describe('command agent driver with a real child process', () => {
       env: scrubbedEnv(),
     });
     expect(result).toMatchObject({ reason: 'exited', exitCode: 3, contextTokensUsed: 81234 });
+    expect(result.stderrTail).toContain('failing: GITEA_TOKEN=');
+    expect(result.stderrTail).not.toContain('abcd-secret-value');
     expect(readFileSync(join(workspace, 'prompt.txt'), 'utf8')).toBe('Fix issue #7; do not use $(rm -rf /)');
   });
 
