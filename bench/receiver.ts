@@ -127,8 +127,9 @@ async function load(label: string, deliver: (number: number) => Promise<number>)
           latencies.push(performance.now() - scheduled);
           statuses[status] = (statuses[status] ?? 0) + 1;
         },
-        () => {
+        (error: Error) => {
           statuses[0] = (statuses[0] ?? 0) + 1;
+          if (statuses[0] === 1) console.error(`${label}: first failed request: ${String(error.cause ?? error)}`);
         },
       ),
     );

@@ -35,7 +35,7 @@ export function webhookRoute(options: WebhookRouteOptions): express.Router {
   // Concurrent deliveries with the same content share one trip to Temporal.
   const inFlight = new Map<string, Promise<DispatchResult>>();
 
-  const finish = (req: Request, res: Response, status: number, body: object, labels: DeliveryLabels) => {
+  const finish = (res: Response, status: number, body: object, labels: DeliveryLabels) => {
     const started = res.locals.startedAt as bigint;
     metrics.observeDelivery(labels, Number(process.hrtime.bigint() - started) / 1e9);
     res.status(status).json(body);
@@ -45,7 +45,7 @@ export function webhookRoute(options: WebhookRouteOptions): express.Router {
     res.locals.startedAt = process.hrtime.bigint();
     // A request without a body has no type (null) and is rejected below as unsigned.
     if (req.is('application/json') === false) {
-      finish(req, res, 415, { error: 'content type must be application/json' }, { outcome: 'unsupported_media_type' });
+      finish(res, 415, { error: 'content type must be application/json' }, { outcome: 'unsupported_media_type' });
       return;
     }
     next();
@@ -59,18 +59,17 @@ export function webhookRoute(options: WebhookRouteOptions): express.Router {
       return next(error);
     }
     if (error.status === 413) {
-      return finish(req, res, 413, { error: `body exceeds ${options.maxBodyBytes} bytes` }, { outcome: 'too_large' });
+      return finish(res, 413, { error: `body exceeds ${options.maxBodyBytes} bytes` }, { outcome: 'too_large' });
     }
     if (error.status === 415) {
       return finish(
-        req,
         res,
         415,
         { error: 'unsupported content or charset encoding' },
         { outcome: 'unsupported_media_type' },
       );
     }
-    finish(req, res, 400, { error: 'the request body could not be read' }, { outcome: 'bad_request' });
+    finish(res, 400, { error: 'the request body could not be read' }, { outcome: 'bad_request' });
   };
 
   const handle: RequestHandler = async (req, res) => {
@@ -86,7 +85,7 @@ export function webhookRoute(options: WebhookRouteOptions): express.Router {
       log.warn({ deliveryId, reason: verdict.reason }, 'webhook rejected: signature');
       const error =
         verdict.reason === 'no-secret' ? 'no webhook secret is configured on the receiver' : 'invalid signature';
-      return finish(req, res, 401, { error, reason: verdict.reason }, { outcome: 'unauthorized' });
+      return finish(res, 401, { error, reason: verdict.reason }, { outcome: 'unauthorized' });
     }
     const event = headerText(req, 'x-gitea-event-type') ?? headerText(req, 'x-gitea-event') ?? '';
     let payload: unknown;
@@ -94,19 +93,19 @@ export function webhookRoute(options: WebhookRouteOptions): express.Router {
       payload = JSON.parse(rawBody!.toString('utf8'));
     } catch {
       log.warn({ deliveryId, event }, 'webhook rejected: malformed JSON');
-      return finish(req, res, 400, { error: 'malformed JSON' }, { event, outcome: 'bad_json' });
+      return finish(res, 400, { error: 'malformed JSON' }, { event, outcome: 'bad_json' });
     }
     const dedupeKey = deliveryDedupeKey(event, rawBody!);
     const route = routeDelivery(event, payload, dedupeKey);
     const { action } = route;
     if (route.kind === 'ignore') {
       log.debug({ deliveryId, event, action }, 'webhook ignored');
-      return finish(req, res, 200, { status: 'ignored', reason: route.reason }, { event, action, outcome: 'ignored' });
+      return finish(res, 200, { status: 'ignored', reason: route.reason }, { event, action, outcome: 'ignored' });
     }
     if (route.kind === 'invalid') {
       log.warn({ deliveryId, event, action, problems: route.problems }, 'webhook rejected: payload schema');
       const body = { error: 'payload does not match the schema', problems: route.problems };
-      return finish(req, res, 422, body, { event, action, outcome: 'invalid_payload' });
+      return finish(res, 422, body, { event, action, outcome: 'invalid_payload' });
     }
     const { command } = route;
     const issueKey = command.issue.key;
@@ -124,7 +123,7 @@ export function webhookRoute(options: WebhookRouteOptions): express.Router {
     } catch (error) {
       delivery.error({ err: errorSummary(error) }, 'webhook not accepted: Temporal unavailable');
       const body = { error: 'Temporal is unavailable; the delivery was not recorded' };
-      return finish(req, res, 503, body, { event, action, outcome: 'unavailable' });
+      return finish(res, 503, body, { event, action, outcome: 'unavailable' });
     }
     delivery.info(
       { outcome: result.outcome, workflowIds: result.workflowIds, title: command.issue.title },
@@ -133,7 +132,6 @@ export function webhookRoute(options: WebhookRouteOptions): express.Router {
     const status = result.outcome === 'accepted' ? 202 : 200;
     const outcome = result.outcome === 'accepted' ? 'accepted' : 'no_workflow';
     return finish(
-      req,
       res,
       status,
       { status: result.outcome, issueKey, workflowIds: result.workflowIds },
