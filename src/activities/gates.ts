@@ -44,7 +44,10 @@ function gatePlan(deps: GateActivityDeps, issueKey: IssueKey): GatePlan {
  * command runs; cancelling the activity kills the command's process group before the cancellation propagates.
  * Re-running a gate is harmless, so both are idempotent and safe to retry.
  */
-export function createGateActivities(deps: GateActivityDeps): Pick<CoordinatorActivities, 'planGates' | 'runGate'> {
+export function createGateActivities(
+  deps: GateActivityDeps,
+  { heartbeatMs = GATE_HEARTBEAT_MS }: { heartbeatMs?: number } = {},
+): Pick<CoordinatorActivities, 'planGates' | 'runGate'> {
   return {
     async planGates({ issueKey }) {
       return gatePlan(deps, issueKey).gates.map((gate) => gate.gate);
@@ -58,7 +61,7 @@ export function createGateActivities(deps: GateActivityDeps): Pick<CoordinatorAc
       const result = await runPlannedGate(plan, planned, {
         signal: context.cancellationSignal,
         onTick: () => context.heartbeat({ gate, round }),
-        tickMs: GATE_HEARTBEAT_MS,
+        tickMs: heartbeatMs,
       });
       if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
       deps.log.info({ issueKey, gate, round, status: result.status, durationMs: result.durationMs }, 'gate finished');

@@ -236,7 +236,10 @@ const installed = (tool: string) => {
   }
 };
 
-describe('Python projects (pytest)', () => {
+const pythonSuite = installed('pytest') ? describe : describe.skip;
+if (!installed('pytest')) console.log('pytest is not on PATH: the Python fixture projects are skipped');
+
+pythonSuite('Python projects (pytest)', () => {
   const files = {
     'pyproject.toml': '[project]\nname = "fixture"\nversion = "0.1.0"\n',
     'calc.py': 'def add(a, b):\n    return a + b\n',

@@ -34,11 +34,10 @@ describe('gate activities', () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   const activities = () =>
-    createGateActivities({
-      config: loadConfig({}),
-      file: parseCoordinatorFile({ workspaces: { root } }),
-      log: createLogger('silent'),
-    });
+    createGateActivities(
+      { config: loadConfig({}), file: parseCoordinatorFile({ workspaces: { root } }), log: createLogger('silent') },
+      { heartbeatMs: 50 },
+    );
 
   test('planGates lists the gates configured for the issue workspace', async () => {
     const plan = await new MockActivityEnvironment().run(activities().planGates, { issueKey: 'acme/widgets#3' });
@@ -61,11 +60,13 @@ describe('gate activities', () => {
     const running = env.run(activities().runGate, { issueKey: 'acme/widgets#3', gate: 'test' as const, round: 2 });
     const pidFile = join(workspace, 'hang.pid');
     expect(await waitUntil(() => readIf(pidFile) !== undefined, 10_000)).toBe(true);
+    // Beyond the one sent at the start: the command is still running and the activity keeps reporting so.
+    expect(await waitUntil(() => heartbeats.length >= 4, 5000)).toBe(true);
     env.cancel();
     await expect(running).rejects.toBeInstanceOf(CancelledFailure);
     const pid = Number(readIf(pidFile));
     expect(await waitUntil(() => !isAlive(pid), 3000)).toBe(true);
-    expect(heartbeats).toContainEqual({ gate: 'test', round: 2 });
+    expect(heartbeats.every((details) => JSON.stringify(details) === '{"gate":"test","round":2}')).toBe(true);
   });
 
   test('a missing workspace is a non-retryable failure', async () => {
