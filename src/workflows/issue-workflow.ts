@@ -74,6 +74,8 @@ export interface IssueWorkflowState {
   /** The round whose dispatch the agent has acknowledged; a different `round` means dispatch is due. */
   dispatchedRound?: number;
   dispatchCount: number;
+  /** The agent's work for this round is in; the gates are to run (again, after a resumed gate-planning failure). */
+  verifyDue?: boolean;
   pendingPrompt?: string;
   lastVerification?: VerificationResult;
   contextUsage?: { usedTokens: number; windowTokens: number };
@@ -214,6 +216,7 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
       upsertSearchAttributes([{ key: ContinuationRoundAttr, value: s.round - 1 }]);
     }
     if (s.escalation.kind === 'parse-failed') s.needsParse = true;
+    if (s.escalation.kind === 'gates-failed') s.verifyDue = true;
     s.escalation = undefined;
   });
   setHandler(contextUsageSignal, ({ dedupeKey, usedTokens, windowTokens }) => {
@@ -325,6 +328,7 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
 
   const verify = async (claimId: number | undefined) => {
     enter('verifying');
+    s.verifyDue = false;
     const round = s.round;
     let verification: VerificationResult | typeof INTERRUPTED;
     try {
@@ -365,6 +369,7 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
 
   /** Dispatches the round's prompt unless the agent already has it, then waits for the completion claim. */
   const work = async () => {
+    if (s.verifyDue) return verify(undefined);
     enter('working');
     if (s.dispatchedRound !== s.round) {
       const prompt =
@@ -423,7 +428,9 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
     for (;;) {
       if (closed) return finish('closed', 'The issue was closed; in-flight work was cancelled.');
       if (continueAsNewDue() && !pendingClaim) {
-        await condition(allHandlersFinished);
+        // A claim accepted meanwhile is verified first: its caller is waiting for the verdict.
+        await condition(() => allHandlersFinished() || pendingClaim !== undefined);
+        if (pendingClaim) continue;
         return continueAsNew<typeof issueWorkflow>({
           issue: s.issue,
           maxRounds: defaultMaxRounds,

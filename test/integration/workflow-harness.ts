@@ -29,6 +29,8 @@ export interface Script {
   /** Default: the agent is told and answers `awaiting-claim`. */
   dispatch?: (input: DispatchInput) => Promise<DispatchReceipt>;
   gates?: GateKind[];
+  /** Default: answers `gates` (build, lint, test). */
+  planGates?: () => Promise<GateKind[]>;
   /** Default: every gate passes. */
   gate?: (input: RunGateInput) => Promise<GateResult>;
 }
@@ -137,7 +139,10 @@ export class Fakes {
         throw error;
       }
     },
-    planGates: async ({ issueKey }) => this.of(issueKey)[0].gates ?? ['build', 'lint', 'test'],
+    planGates: async ({ issueKey }) => {
+      const [script] = this.of(issueKey);
+      return script.planGates ? script.planGates() : (script.gates ?? ['build', 'lint', 'test']);
+    },
     runGate: async (input) => {
       const [script, recorded] = this.of(input.issueKey);
       recorded.gateRuns.push(input);

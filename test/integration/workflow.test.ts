@@ -3,8 +3,14 @@ import { promisify } from 'node:util';
 import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { Worker } from '@temporalio/worker';
+import { ConfigError } from '../../src/config';
 import type { IssueSnapshot } from '../../src/domain/types';
-import { AssignedAgentAttr, ContinuationRoundAttr, IssuePhaseAttr } from '../../src/temporal/search-attributes';
+import {
+  AssignedAgentAttr,
+  BlockedByAttr,
+  ContinuationRoundAttr,
+  IssuePhaseAttr,
+} from '../../src/temporal/search-attributes';
 import type { issueWorkflow, IssueWorkflowInput } from '../../src/workflows/issue-workflow';
 import {
   blockerClosedSignal,
@@ -26,6 +32,7 @@ import {
   maybeRecordHistory,
   runUntilCancelled,
   testIssue,
+  type Script,
 } from './workflow-harness';
 
 describe('issueWorkflow on a real dev server', () => {
@@ -223,6 +230,62 @@ describe('issueWorkflow on a real dev server', () => {
     expect((await untilPhase(b, 'escalated')).note).toBe(`dependency cycle: ${cyclic.key} → acme/x#9 → ${cyclic.key}`);
     await Promise.all([close(a), close(b)]);
     await Promise.all([a.result(), b.result()]);
+  });
+
+  it('re-parses an edited issue and waits on the blockers it now names, without dispatching again', async () => {
+    const issue = testIssue();
+    const script: Script = {};
+    const recorded = fakes.script(issue.key, script);
+    const handle = await start(issue);
+    await untilDispatched(recorded, 1);
+    script.blockedBy = ['acme/other#7'];
+    const body = `${issue.body}\n\nBlocked by acme/other#7`;
+    await handle.signal(issueChangedSignal, { dedupeKey: 'e1', change: 'edited', issue: { ...issue, body } });
+    const blocked = await untilPhase(handle, 'blocked');
+    expect(blocked.openBlockers).toEqual(['acme/other#7']);
+    expect(recorded.parses).toBe(2);
+    const attrs = await eventually(
+      () => handle.describe(),
+      (d) => d.typedSearchAttributes.get(BlockedByAttr)?.length === 1,
+    );
+    expect(attrs.typedSearchAttributes.get(BlockedByAttr)).toEqual(['acme/other#7']);
+
+    await handle.signal(blockerClosedSignal, { dedupeKey: 'b7', blocker: 'acme/other#7' });
+    await untilPhase(handle, 'working');
+    expect((await claim(handle)).outcome).toBe('passed');
+    expect(recorded.dispatches).toHaveLength(1);
+    await close(handle);
+    await handle.result();
+    await maybeRecordHistory('edited', handle);
+  });
+
+  it('escalates when the gates cannot be planned (non-retryable), and verifies the same work when resumed', async () => {
+    const issue = testIssue();
+    let misconfigured = true;
+    let planAttempts = 0;
+    const recorded = fakes.script(issue.key, {
+      planGates: async () => {
+        planAttempts += 1;
+        if (misconfigured) throw new ConfigError('COORDINATOR_CONFIG_FILE', 'no gate commands');
+        return ['build'];
+      },
+    });
+    const handle = await start(issue);
+    await untilDispatched(recorded, 1);
+    const abandoned = await claim(handle).catch((error: unknown) => error);
+    expect(abandoned).toBeInstanceOf(WorkflowUpdateFailedError);
+    const escalated = await untilPhase(handle, 'escalated');
+    expect(escalated.note).toContain('the gates could not be planned');
+    expect(planAttempts).toBe(1);
+
+    misconfigured = false;
+    await handle.signal(resumeSignal, { dedupeKey: 'r1' });
+    const passed = await untilPhase(handle, 'passed');
+    expect(passed.lastVerification?.gates.map((g) => g.gate)).toEqual(['build']);
+    expect(recorded.dispatches).toHaveLength(1);
+    await close(handle);
+    await handle.result();
+    await maybeRecordHistory('gates-failed', handle);
   });
 
   it('pauses when unassigned (cancelling the running agent) and redispatches when assigned again', async () => {
