@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { DefaultLogger } from '@temporalio/worker';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import pino from 'pino';
 import { createDispatchActivities } from '../../../src/activities/dispatch';
@@ -16,6 +17,8 @@ import { createGiteaClient } from '../../../src/gitea/client';
 import { startFakeGitea, type FakeGitea } from '../../fakes/gitea-server';
 
 const log = pino({ level: 'silent' });
+/** The SDK's activity environment, quiet: the failures below are expected. */
+const activityEnv = () => new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR', () => {}) });
 const SECRET = 'agent-hook-secret-77';
 const TOKEN = 'gitea-token-5521';
 
@@ -115,10 +118,7 @@ describe('dispatchAgent', () => {
   it('webhook: POSTs the signed task with its dispatch id and awaits the claim', async () => {
     const agent = await startAgentReceiver();
     try {
-      const receipt: DispatchReceipt = await new MockActivityEnvironment().run(
-        activities(agent.url).dispatchAgent,
-        input(),
-      );
+      const receipt: DispatchReceipt = await activityEnv().run(activities(agent.url).dispatchAgent, input());
       expect(receipt.outcome).toBe('awaiting-claim');
       expect(agent.received).toHaveLength(1);
       expect(agent.received[0]!.headers['x-coordinator-dispatch-id']).toBe('acme/widgets#7:0:1');
@@ -138,18 +138,18 @@ describe('dispatchAgent', () => {
     const failing = await startAgentReceiver(503);
     try {
       const wrongKey = activities(agent.url, { AGENT_WEBHOOK_SECRET: 'another-key' });
-      const refused = await new MockActivityEnvironment().run(wrongKey.dispatchAgent, input()).catch((e: unknown) => e);
+      const refused = await activityEnv()
+        .run(wrongKey.dispatchAgent, input())
+        .catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(ApplicationFailure);
       expect((refused as ApplicationFailure).nonRetryable).toBe(true);
-      const busy = await new MockActivityEnvironment()
+      const busy = await activityEnv()
         .run(activities(failing.url).dispatchAgent, input())
         .catch((e: unknown) => e);
       expect(busy).not.toBeInstanceOf(ApplicationFailure);
       expect((busy as Error).message).toMatch(/503/);
       const unsigned = activities(agent.url, {});
-      await expect(new MockActivityEnvironment().run(unsigned.dispatchAgent, input())).rejects.toThrow(
-        /AGENT_WEBHOOK_SECRET/,
-      );
+      await expect(activityEnv().run(unsigned.dispatchAgent, input())).rejects.toThrow(/AGENT_WEBHOOK_SECRET/);
     } finally {
       agent.server.close();
       failing.server.close();
@@ -159,11 +159,8 @@ describe('dispatchAgent', () => {
   it('gitea-comment: mentions the agent once per dispatch, even when retried', async () => {
     const dispatch = activities().dispatchAgent;
     const prompt = 'Fix it. ```js\n@Component() x\n``` Token: ' + TOKEN;
-    await new MockActivityEnvironment().run(dispatch, input({ agent: 'gitea-bot', prompt }));
-    const again: DispatchReceipt = await new MockActivityEnvironment().run(
-      dispatch,
-      input({ agent: 'gitea-bot', prompt }),
-    );
+    await activityEnv().run(dispatch, input({ agent: 'gitea-bot', prompt }));
+    const again: DispatchReceipt = await activityEnv().run(dispatch, input({ agent: 'gitea-bot', prompt }));
     expect(again.outcome).toBe('awaiting-claim');
     const comments = gitea.commentsOn({ owner: 'acme', repo: 'widgets', number: 7 });
     expect(comments).toHaveLength(1);
@@ -172,15 +169,12 @@ describe('dispatchAgent', () => {
     expect(body).toContain('@agent-bot');
     expect(body).toContain('````text\nFix it. ```js');
     expect(body).not.toContain(TOKEN);
-    await new MockActivityEnvironment().run(dispatch, input({ agent: 'gitea-bot', dispatchId: 'acme/widgets#7:1:1' }));
+    await activityEnv().run(dispatch, input({ agent: 'gitea-bot', dispatchId: 'acme/widgets#7:1:1' }));
     expect(gitea.commentsOn({ owner: 'acme', repo: 'widgets', number: 7 })).toHaveLength(2);
   });
 
   it('command: runs in the configured workspace, and its exit is the claim', async () => {
-    const receipt: DispatchReceipt = await new MockActivityEnvironment().run(
-      activities().dispatchAgent,
-      input({ agent: 'cli' }),
-    );
+    const receipt: DispatchReceipt = await activityEnv().run(activities().dispatchAgent, input({ agent: 'cli' }));
     expect(receipt).toMatchObject({ outcome: 'claimed', contextTokensUsed: 4200 });
     expect(JSON.parse(readFileSync(join(workspace, 'seen.json'), 'utf8'))).toEqual({
       prompt: 'Make the tests pass.',
@@ -189,7 +183,7 @@ describe('dispatchAgent', () => {
   });
 
   it('command: activity cancellation stops the agent', async () => {
-    const env = new MockActivityEnvironment();
+    const env = activityEnv();
     const running = env.run(activities().dispatchAgent, input({ agent: 'cli', prompt: 'hang' }));
     while (!existsSync(join(workspace, 'seen.json'))) await new Promise((resolve) => setTimeout(resolve, 20));
     env.cancel();
@@ -197,7 +191,7 @@ describe('dispatchAgent', () => {
   });
 
   it('an agent outside the pool is a non-retryable failure', async () => {
-    const error = await new MockActivityEnvironment()
+    const error = await activityEnv()
       .run(activities().dispatchAgent, input({ agent: 'ghost' }))
       .catch((e: unknown) => e);
     expect((error as ApplicationFailure).nonRetryable).toBe(true);
