@@ -13,7 +13,7 @@ export const REPO_CONFIG_FILE = '.coordinator.json';
  * coverage threshold, but it cannot turn a gate off or lower the threshold (only the operator's file can).
  */
 export const repoGatesFileSchema = z.strictObject({
-  gates: z.partialRecord(z.enum(GATE_KINDS), gateCommandSchema).optional(),
+  gates: z.partialRecord(z.enum(GATE_KINDS), z.strictObject(gateCommandSchema.shape)).optional(),
   coverageThreshold: z.number().min(0).max(100).optional(),
 });
 export type RepoGatesFile = z.infer<typeof repoGatesFileSchema>;

@@ -229,6 +229,11 @@ describe('gate plan', () => {
     expect(() => planGates(dir, { coverageThreshold: 85 })).toThrow(/gates\.test\.command/);
     writeFileSync(
       join(dir, '.coordinator.json'),
+      JSON.stringify({ gates: { test: { command: ['pytest'], timeout: 5 } } }),
+    );
+    expect(() => planGates(dir, { coverageThreshold: 85 })).toThrow(/timeout/);
+    writeFileSync(
+      join(dir, '.coordinator.json'),
       JSON.stringify({ gates: { coverage: { command: ['x'], report: '../../etc/passwd' } } }),
     );
     expect(() => planGates(dir, { coverageThreshold: 85 })).toThrow(/inside the workspace/);
