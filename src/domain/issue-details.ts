@@ -9,6 +9,7 @@ export interface IssueDetailsInput {
   round: number;
   maxRounds: number;
   note?: string;
+  contextUsage?: { usedTokens: number; windowTokens: number };
   verification?: VerificationResult;
 }
 
@@ -40,6 +41,11 @@ export function renderIssueDetails(input: IssueDetailsInput): string {
     `- Blockers: ${input.openBlockers.length > 0 ? input.openBlockers.join(', ') : 'none'}`,
     `- Round: ${input.round} of ${input.maxRounds}`,
   ];
+  if (input.contextUsage) {
+    const { usedTokens, windowTokens } = input.contextUsage;
+    const percent = windowTokens > 0 ? Math.round((100 * usedTokens) / windowTokens) : 0;
+    lines.push(`- Agent context: ${usedTokens} of ${windowTokens} tokens (${percent}%)`);
+  }
   if (input.note) lines.push(`- Note: ${cell(input.note)}`);
   const verification = input.verification;
   if (verification) {

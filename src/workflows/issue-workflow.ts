@@ -133,7 +133,14 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
     note: s.escalation?.reason,
   });
   const refreshDetails = () =>
-    setCurrentDetails(renderIssueDetails({ ...status(), title: s.issue.title, verification: s.lastVerification }));
+    setCurrentDetails(
+      renderIssueDetails({
+        ...status(),
+        title: s.issue.title,
+        contextUsage: s.contextUsage,
+        verification: s.lastVerification,
+      }),
+    );
   const enter = (phase: IssuePhase) => {
     s.phase = phase;
     upsertSearchAttributes([{ key: IssuePhaseAttr, value: phase }]);
@@ -222,6 +229,7 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
   setHandler(contextUsageSignal, ({ dedupeKey, usedTokens, windowTokens }) => {
     if (!firstTime(dedupeKey)) return;
     s.contextUsage = { usedTokens, windowTokens };
+    refreshDetails();
   });
   setHandler(
     claimCompletionUpdate,

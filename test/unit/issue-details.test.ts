@@ -24,6 +24,7 @@ describe('renderIssueDetails', () => {
       openBlockers: ['acme/widgets#1'],
       round: 2,
       maxRounds: 5,
+      contextUsage: { usedTokens: 50_000, windowTokens: 200_000 },
       verification: {
         passed: false,
         round: 1,
@@ -36,6 +37,7 @@ describe('renderIssueDetails', () => {
     expect(details).toContain('- Agent: claude-small');
     expect(details).toContain('- Blockers: acme/widgets#1');
     expect(details).toContain('- Round: 2 of 5');
+    expect(details).toContain('- Agent context: 50000 of 200000 tokens (25%)');
     expect(details).toContain('### Gates, round 1: failed');
     expect(details).toContain('| lint | failed | 2.5 s | a \\| b more |');
   });
