@@ -3,7 +3,7 @@ import type { ActivityDeps } from './index';
 import { parseIssueKey, type IssueRef } from '../domain/issue-key';
 import type { IssueKey } from '../domain/types';
 import { COORDINATOR_LABELS, isStatusComment, PHASE_LABELS, renderStatusComment } from '../domain/status-comment';
-import { GiteaError, giteaClientFromConfig, type GiteaClient } from '../gitea/client';
+import { giteaClientFromConfig, type GiteaClient, type GiteaLabel } from '../gitea/client';
 import { asActivityFailure } from './gitea-failure';
 
 export interface ReportDeps extends Pick<ActivityDeps, 'config' | 'log'> {
@@ -30,12 +30,18 @@ export function createReportActivities(deps: ReportDeps): ReportActivities {
       }
       const ref = { owner: report.issue.owner, repo: report.issue.repo, number: report.issue.number };
       const body = renderStatusComment(report, { secrets });
+      const issue = await asActivityFailure(() => gitea.getIssue(ref));
+      if (!issue) {
+        // Deleted (or moved out of reach): there is nothing left to report on, and retrying cannot change that.
+        log.warn('status not reported: the issue no longer exists');
+        return;
+      }
       await asActivityFailure(async () => {
         // Find before create: a retried activity must edit the comment its first attempt created.
         const existing = (await gitea.listComments(ref)).find((comment) => isStatusComment(comment.body));
         if (!existing) await gitea.createComment(ref, body);
         else if (existing.body !== body) await gitea.editComment(ref.owner, ref.repo, existing.id, body);
-        await swapPhaseLabel(gitea, ref, PHASE_LABELS[report.phase]?.name);
+        await swapPhaseLabel(gitea, ref, issue.labels ?? [], PHASE_LABELS[report.phase]?.name);
       });
       log.debug('status reported');
     },
@@ -62,11 +68,13 @@ export function createReportActivities(deps: ReportDeps): ReportActivities {
   };
 }
 
-async function swapPhaseLabel(gitea: GiteaClient, ref: IssueRef, wanted: string | undefined): Promise<void> {
-  const issue = await gitea.getIssue(ref);
-  if (!issue) throw new GiteaError(`issue ${ref.owner}/${ref.repo}#${ref.number} no longer exists`, 'http', false, 404);
+async function swapPhaseLabel(
+  gitea: GiteaClient,
+  ref: IssueRef,
+  current: GiteaLabel[],
+  wanted: string | undefined,
+): Promise<void> {
   const managed = new Set(COORDINATOR_LABELS.map((l) => l.name.toLowerCase()));
-  const current = issue.labels ?? [];
   for (const label of current) {
     if (managed.has(label.name.toLowerCase()) && label.name.toLowerCase() !== wanted?.toLowerCase()) {
       await gitea.removeLabel(ref, label.id);

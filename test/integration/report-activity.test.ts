@@ -58,13 +58,20 @@ describe('report activities against a fake Gitea', () => {
   });
 
   it('creates no duplicate when a retried attempt runs after a partial failure', async () => {
-    // First attempt: the comment is created, then reading the issue's labels fails past the client's retries.
-    gitea.failNext(4, { status: 500 }, { method: 'GET', path: /\/issues\/1$/ });
+    // First attempt: the comment is created, then looking up the repository's labels fails past the client's retries.
+    gitea.failNext(4, { status: 500 }, { method: 'GET', path: /\/labels$/ });
     await expect(activities.reportStatus(statusReport())).rejects.toThrow(/500/);
     expect(gitea.commentsOn(ref)).toHaveLength(1);
     await activities.reportStatus(statusReport());
     expect(gitea.commentsOn(ref)).toHaveLength(1);
     expect(gitea.labelNamesOn(ref)).toContain('coordinator/working');
+  });
+
+  it('reports nothing, and does not fail, for an issue that was deleted', async () => {
+    await expect(
+      activities.reportStatus(statusReport({ issue: { ...statusReport().issue, key: 'acme/widgets#9', number: 9 } })),
+    ).resolves.toBeUndefined();
+    expect(gitea.comments).toHaveLength(0);
   });
 
   it('turns a 4xx into a non-retryable activity failure', async () => {
