@@ -1,15 +1,16 @@
 #!/usr/bin/env node
-// Runs the compiled CLI when the project is built (production image), else the TypeScript source through tsx.
+// In a checkout, runs the TypeScript source through tsx, so the CLI never lags behind the code; in the image,
+// which ships no src/, runs the compiled dist/.
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 
-const compiled = join(__dirname, '..', 'dist', 'cli', 'index.js');
+const source = join(__dirname, '..', 'src', 'cli', 'index.ts');
 let cli;
-if (existsSync(compiled)) {
-  cli = require(compiled);
-} else {
+if (existsSync(source)) {
   require('tsx/cjs');
-  cli = require(join(__dirname, '..', 'src', 'cli', 'index.ts'));
+  cli = require(source);
+} else {
+  cli = require(join(__dirname, '..', 'dist', 'cli', 'index.js'));
 }
 cli.runCli(process.argv.slice(2)).then(
   (code) => process.exit(code),
