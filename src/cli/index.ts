@@ -29,9 +29,13 @@ function usage(): string {
 export async function runCli(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
   const load = name ? commands[name] : undefined;
+  if (name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${usage()}\n`);
+    return 0;
+  }
   if (!load) {
     process.stderr.write(`${name ? `unknown command: ${name}\n` : ''}${usage()}\n`);
-    return name === '--help' || name === '-h' ? 0 : 2;
+    return 2;
   }
   const command = await load();
   return command.run(args);
