@@ -95,6 +95,12 @@ export interface IssueWorkflowInput {
 
 const INTERRUPTED = Symbol('interrupted');
 type Interruptible = { scope: CancellationScope; pausable: boolean };
+/** A dispatch in flight (a `command` agent's whole session) and, once it settled, how. */
+type AgentRun = {
+  scope: CancellationScope;
+  round: number;
+  outcome?: { receipt: DispatchReceipt } | { error: unknown };
+};
 
 /** One durable lifecycle per issue; the workflow id is the issue key. */
 export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueStatus> {
@@ -120,6 +126,12 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
   let pendingClaim: { id: number; claim: CompletionClaim } | undefined;
   const verdicts = new Map<number, ClaimVerdict>();
   const inFlight = new Set<Interruptible>();
+  let agentRun: AgentRun | undefined;
+  /** Ends the agent's session: it was unassigned, it passed, or a human must step in. */
+  const stopAgentRun = () => {
+    agentRun?.scope.cancel();
+    agentRun = undefined;
+  };
 
   const status = (): IssueStatus => ({
     issueKey,
@@ -183,7 +195,7 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
       throw error;
     } finally {
       inFlight.delete(entry);
-      // Whatever `fn` left running (a dispatch that lost its race with a claim) must not outlive it.
+      // Nothing `fn` started may outlive it.
       entry.scope.cancel();
     }
   };
@@ -197,6 +209,7 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
       s.paused = true;
       s.dispatchedRound = undefined;
       interrupt(true);
+      stopAgentRun();
     } else if (change === 'assigned') {
       s.paused = false;
     } else if (change === 'edited') {
@@ -253,6 +266,7 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
   );
 
   const escalate = async (kind: EscalationKind, reason: string) => {
+    stopAgentRun();
     s.escalation = { kind, reason };
     enter('escalated');
     await report(`Escalated: ${reason}`);
@@ -351,6 +365,7 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
     if (verification === INTERRUPTED) return;
     s.lastVerification = verification;
     if (verification.passed) {
+      stopAgentRun();
       s.passed = true;
       giveVerdict(claimId, { outcome: 'passed', verification });
       enter('passed');
@@ -370,52 +385,81 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
       giveVerdict(claimId, { outcome: 'continue', verification, continuationPrompt: prompt });
       enter('continuing');
       s.round = round + 1;
+      // A running session got the prompt in the claim's verdict; anyone else gets it dispatched.
+      if (claimId !== undefined && agentRun) s.dispatchedRound = s.round;
       upsertSearchAttributes([{ key: ContinuationRoundAttr, value: s.round - 1 }]);
       await report();
     }
   };
 
+  /**
+   * Starts the round's dispatch in the background: a `command` agent's session is this activity, and it keeps
+   * running while its stop hook's claims are verified (a failed verdict hands it the continuation prompt).
+   */
+  const startDispatch = () => {
+    const prompt =
+      s.round === 1 || !s.pendingPrompt
+        ? renderTaskPrompt({
+            issue: s.issue,
+            metadata: s.metadata!,
+            budgetTokens: s.budgetTokens,
+            maxRounds: s.maxRounds,
+          })
+        : s.pendingPrompt;
+    s.dispatchCount += 1;
+    s.dispatchedRound = s.round;
+    const input = {
+      issue: s.issue,
+      agent: s.agent!,
+      prompt,
+      // The contract counts continuations: 0 carries the task prompt, n the n-th forced continuation.
+      round: s.round - 1,
+      dispatchId: `${issueKey}/round-${s.round}/dispatch-${s.dispatchCount}`,
+    };
+    const entry: Interruptible = { scope: new CancellationScope(), pausable: true };
+    const run: AgentRun = { scope: entry.scope, round: s.round };
+    inFlight.add(entry);
+    agentRun = run;
+    void entry.scope
+      .run(() => activities.dispatchAgent(input))
+      .then(
+        (receipt) => (run.outcome = { receipt }),
+        (error: unknown) => (run.outcome = { error }),
+      )
+      .finally(() => inFlight.delete(entry));
+  };
+
   /** Dispatches the round's prompt unless the agent already has it, then waits for the completion claim. */
   const work = async () => {
     if (s.verifyDue) return verify(undefined);
+    if (!agentRun && s.dispatchedRound !== s.round) startDispatch();
     enter('working');
-    if (s.dispatchedRound !== s.round) {
-      const prompt =
-        s.round === 1 || !s.pendingPrompt
-          ? renderTaskPrompt({
-              issue: s.issue,
-              metadata: s.metadata!,
-              budgetTokens: s.budgetTokens,
-              maxRounds: s.maxRounds,
-            })
-          : s.pendingPrompt;
-      s.dispatchCount += 1;
-      const dispatchInput = {
-        issue: s.issue,
-        agent: s.agent!,
-        prompt,
-        // The contract counts continuations: 0 carries the task prompt, n the n-th forced continuation.
-        round: s.round - 1,
-        dispatchId: `${issueKey}/round-${s.round}/dispatch-${s.dispatchCount}`,
-      };
-      let outcome: DispatchReceipt | 'claim-arrived' | typeof INTERRUPTED;
-      try {
-        outcome = await interruptible(true, () =>
-          Promise.race([
-            activities.dispatchAgent(dispatchInput),
-            condition(() => pendingClaim !== undefined).then(() => 'claim-arrived' as const),
-          ]),
-        );
-      } catch (error) {
-        if (isCancellation(error)) throw error;
-        return escalate('dispatch-failed', `the agent could not be dispatched: ${messageOf(error)}`);
+    await condition(
+      () =>
+        pendingClaim !== undefined ||
+        agentRun?.outcome !== undefined ||
+        closed ||
+        s.paused ||
+        s.needsParse ||
+        (continueAsNewDue() && !agentRun),
+    );
+    if (closed) return;
+    if (pendingClaim) return verify(pendingClaim.id);
+    const run = agentRun;
+    const outcome = run?.outcome;
+    if (!run || !outcome) return;
+    agentRun = undefined;
+    if ('error' in outcome) {
+      s.dispatchedRound = undefined;
+      if (!isCancellation(outcome.error)) {
+        return escalate('dispatch-failed', `the agent could not be dispatched: ${messageOf(outcome.error)}`);
       }
-      if (outcome === INTERRUPTED) return;
-      s.dispatchedRound = s.round;
-      if (outcome !== 'claim-arrived' && outcome.outcome === 'claimed') return verify(undefined);
+      if (CancellationScope.current().consideredCancelled) throw outcome.error;
+      return;
     }
-    await condition(() => pendingClaim !== undefined || closed || s.paused || s.needsParse || continueAsNewDue());
-    if (pendingClaim && !closed) await verify(pendingClaim.id);
+    if (outcome.receipt.outcome === 'claimed') return verify(undefined);
+    // Told and done, not a session: a verdict it raced with did not reach the agent, so dispatch that round.
+    if (run.round !== s.round) s.dispatchedRound = run.round;
   };
 
   const finish = async (phase: 'closed' | 'cancelled', note: string): Promise<IssueStatus> => {
@@ -435,7 +479,7 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
     setBlockers(s.openBlockers);
     for (;;) {
       if (closed) return finish('closed', 'The issue was closed; in-flight work was cancelled.');
-      if (continueAsNewDue() && !pendingClaim) {
+      if (continueAsNewDue() && !pendingClaim && !agentRun) {
         // A claim accepted meanwhile is verified first: its caller is waiting for the verdict.
         await condition(() => allHandlersFinished() || pendingClaim !== undefined);
         if (pendingClaim) continue;

@@ -188,6 +188,47 @@ describe('issueWorkflow on a real dev server', () => {
     await maybeRecordHistory('continuation', handle);
   });
 
+  it("treats a command agent's exit as its claim, and dispatches the continuation as a new run", async () => {
+    const issue = testIssue();
+    const recorded = fakes.script(issue.key, {
+      dispatch: async () => ({ outcome: 'claimed', detail: 'exited with code 0' }),
+      gates: ['lint'],
+      gate: async ({ gate, round }) => gateResult(gate, round === 1 ? 'failed' : 'passed'),
+    });
+    const handle = await start(issue);
+    const passed = await untilPhase(handle, 'passed');
+    expect(passed.lastVerification).toMatchObject({ round: 2, passed: true });
+    expect(recorded.dispatches.map((d) => d.round)).toEqual([0, 1]);
+    expect(recorded.dispatches[1]!.prompt).toContain('REJECTED');
+    await close(handle);
+    await handle.result();
+    await maybeRecordHistory('command-exit-claims', handle);
+  });
+
+  it("verifies a running session's stop-hook claims without dispatching again, and ends the session on pass", async () => {
+    const issue = testIssue();
+    const recorded = fakes.script(issue.key, {
+      dispatch: () => runUntilCancelled(() => undefined),
+      gates: ['test'],
+      gate: async ({ gate, round }) => gateResult(gate, round === 1 ? 'failed' : 'passed'),
+    });
+    const handle = await start(issue);
+    await untilDispatched(recorded, 1);
+    const first = await claim(handle);
+    expect(first.outcome).toBe('continue');
+    const status = await untilPhase(handle, 'working');
+    expect(status.round).toBe(2);
+    expect((await claim(handle)).outcome).toBe('passed');
+    await eventually(
+      async () => recorded.cancelledDispatches,
+      (n) => n === 1,
+    );
+    expect(recorded.dispatches).toHaveLength(1);
+    await close(handle);
+    await handle.result();
+    await maybeRecordHistory('session-hook-claims', handle);
+  });
+
   it('escalates after the round bound and continues when resumed', async () => {
     const issue = testIssue();
     let failing = true;
