@@ -6,6 +6,7 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  log,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -95,6 +96,10 @@ export interface IssueWorkflowInput {
 
 const INTERRUPTED = Symbol('interrupted');
 type Interruptible = { scope: CancellationScope; pausable: boolean };
+/** An activity that failed after its retries: the workflow escalates or carries on, it never fails for it. */
+class GaveUp {
+  constructor(readonly message: string) {}
+}
 /** A dispatch in flight (a `command` agent's whole session) and, once it settled, how. */
 type AgentRun = {
   scope: CancellationScope;
@@ -154,8 +159,8 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
       }),
     );
   const enter = (phase: IssuePhase) => {
+    if (s.phase !== phase) upsertSearchAttributes([{ key: IssuePhaseAttr, value: phase }]);
     s.phase = phase;
-    upsertSearchAttributes([{ key: IssuePhaseAttr, value: phase }]);
     refreshDetails();
   };
   const setBlockers = (blockers: IssueKey[]) => {
@@ -163,17 +168,24 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
     upsertSearchAttributes([{ key: BlockedByAttr, value: blockers.length > 0 ? blockers : null }]);
     refreshDetails();
   };
-  const report = (note?: string) =>
-    activities.reportStatus({
-      issue: s.issue,
-      phase: s.phase,
-      agent: s.agent,
-      openBlockers: s.openBlockers,
-      round: s.round,
-      maxRounds: s.maxRounds,
-      verification: s.lastVerification,
-      note,
-    });
+  /** Best effort: an unreachable Gitea must not end the lifecycle; the next report carries the state again. */
+  const report = async (note?: string) => {
+    try {
+      await activities.reportStatus({
+        issue: s.issue,
+        phase: s.phase,
+        agent: s.agent,
+        openBlockers: s.openBlockers,
+        round: s.round,
+        maxRounds: s.maxRounds,
+        verification: s.lastVerification,
+        note,
+      });
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      log.warn('status report failed', { issueKey, phase: s.phase, error: messageOf(error) });
+    }
+  };
   /** True once per dedupe key: replays and redeliveries of a signal have one effect. */
   const firstTime = (dedupeKey: string | undefined): boolean => {
     if (dedupeKey === undefined) return true;
@@ -197,6 +209,14 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
       inFlight.delete(entry);
       // Nothing `fn` started may outlive it.
       entry.scope.cancel();
+    }
+  };
+  const attempt = async <T>(fn: () => Promise<T>): Promise<T | typeof INTERRUPTED | GaveUp> => {
+    try {
+      return await interruptible(false, fn);
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      return new GaveUp(messageOf(error));
     }
   };
   const continueAsNewDue = () => workflowInfo().continueAsNewSuggested;
@@ -275,14 +295,10 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
   const parse = async () => {
     enter('parsing');
     s.needsParse = false;
-    let metadata: IssueMetadata | typeof INTERRUPTED;
-    try {
-      metadata = await interruptible(false, () => activities.parseIssue({ issue: s.issue }));
-    } catch (error) {
-      if (isCancellation(error)) throw error;
-      return escalate('parse-failed', `the issue could not be parsed: ${messageOf(error)}`);
-    }
+    const metadata = await attempt(() => activities.parseIssue({ issue: s.issue }));
     if (metadata === INTERRUPTED) return;
+    if (metadata instanceof GaveUp)
+      return escalate('parse-failed', `the issue could not be parsed: ${metadata.message}`);
     s.metadata = metadata;
     setBlockers(metadata.blockedBy.filter((key) => !s.closedBlockers.includes(key)));
     if (s.escalation?.kind === 'cycle' || s.escalation?.kind === 'no-agent') s.escalation = undefined;
@@ -292,8 +308,9 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
 
   const assign = async () => {
     enter('assigning');
-    const assignment = await interruptible(false, () => activities.assignAgent({ issueKey, metadata: s.metadata! }));
+    const assignment = await attempt(() => activities.assignAgent({ issueKey, metadata: s.metadata! }));
     if (assignment === INTERRUPTED) return;
+    if (assignment instanceof GaveUp) return escalate('no-agent', `assignment failed: ${assignment.message}`);
     if (!assignment.ok) return escalate('no-agent', `no agent fits: ${assignment.reason}`);
     s.agent = assignment.agent;
     s.budgetTokens = assignment.budgetTokens;
@@ -306,9 +323,13 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
     enter('blocked');
     const intervalMs = msToNumber(recheckInterval);
     if (s.lastRecheckAt === undefined || Date.now() - s.lastRecheckAt >= intervalMs) {
-      const states = await interruptible(false, () => activities.fetchIssueStates({ keys: s.openBlockers }));
+      const states = await attempt(() => activities.fetchIssueStates({ keys: s.openBlockers }));
       if (states === INTERRUPTED) return;
       s.lastRecheckAt = Date.now();
+      if (states instanceof GaveUp) {
+        log.warn('blocker re-check failed; retrying at the next interval', { issueKey, error: states.message });
+        return;
+      }
       const done = s.openBlockers.filter((key) => states[key] === 'closed' || states[key] === 'missing');
       s.closedBlockers = [...s.closedBlockers, ...done.filter((key) => !s.closedBlockers.includes(key))];
       setBlockers(s.openBlockers.filter((key) => !done.includes(key)));
@@ -473,6 +494,7 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
     upsertSearchAttributes([
       { key: IssueKeyAttr, value: issueKey },
       { key: IssueRepoAttr, value: `${s.issue.owner}/${s.issue.repo}`.toLowerCase() },
+      { key: IssuePhaseAttr, value: s.phase },
       { key: ContinuationRoundAttr, value: s.round - 1 },
     ]);
     if (s.agent) upsertSearchAttributes([{ key: AssignedAgentAttr, value: s.agent }]);

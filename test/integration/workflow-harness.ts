@@ -33,6 +33,8 @@ export interface Script {
   planGates?: () => Promise<GateKind[]>;
   /** Default: every gate passes. */
   gate?: (input: RunGateInput) => Promise<GateResult>;
+  /** Gitea is down: re-checks and status reports fail (non-retryably, to keep the test short). */
+  giteaDown?: boolean;
 }
 
 export interface Recorded {
@@ -126,6 +128,7 @@ export class Fakes {
       if (!entry) return Object.fromEntries(keys.map((k) => [k, 'open' as const]));
       const recorded = this.records.get(entry[0])!;
       const call = recorded.stateChecks++;
+      if (entry[1].giteaDown) throw ApplicationFailure.nonRetryable('Gitea is unreachable');
       return entry[1].issueStates?.(keys, call) ?? Object.fromEntries(keys.map((k) => [k, 'open' as const]));
     },
     dispatchAgent: async (input) => {
@@ -155,7 +158,9 @@ export class Fakes {
       }
     },
     reportStatus: async (report) => {
-      this.of(report.issue.key)[1].reports.push(report);
+      const [script, recorded] = this.of(report.issue.key);
+      if (script.giteaDown) throw ApplicationFailure.nonRetryable('Gitea is unreachable');
+      recorded.reports.push(report);
     },
   };
 }
@@ -221,5 +226,5 @@ export async function maybeRecordHistory(
   );
   const dir = join(__dirname, '..', 'fixtures', 'histories');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${name}.json`), stdout);
+  writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(JSON.parse(stdout))}\n`);
 }

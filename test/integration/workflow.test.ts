@@ -153,6 +153,24 @@ describe('issueWorkflow on a real dev server', () => {
     await maybeRecordHistory('blocked', handle);
   });
 
+  it('carries on when Gitea is down: failed re-checks and status reports never fail the workflow', async () => {
+    const issue = testIssue();
+    const recorded = fakes.script(issue.key, { blockedBy: ['acme/other#3'], giteaDown: true });
+    const handle = await start(issue, { blockerRecheckInterval: '200ms' });
+    await untilPhase(handle, 'blocked');
+    await eventually(
+      async () => recorded.stateChecks,
+      (n) => n >= 2,
+    );
+    await handle.signal(blockerClosedSignal, { dedupeKey: 'b3', blocker: 'acme/other#3' });
+    await untilDispatched(recorded, 1);
+    expect((await claim(handle)).outcome).toBe('passed');
+    await close(handle);
+    expect(await handle.result()).toMatchObject({ phase: 'closed' });
+    expect(recorded.reports).toEqual([]);
+    await maybeRecordHistory('gitea-down', handle);
+  });
+
   it('sends a failed round back as a continuation prompt and passes on round 2', async () => {
     const issue = testIssue();
     const recorded = fakes.script(issue.key, {
