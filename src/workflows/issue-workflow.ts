@@ -487,6 +487,8 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
     finished = true;
     enter(phase);
     await report(note);
+    // Pending claims have been answered (abandoned) by now; let their Updates complete before the run ends.
+    await condition(allHandlersFinished);
     return status();
   };
 
