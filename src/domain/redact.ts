@@ -9,7 +9,8 @@ const MASK = '[REDACTED]';
 const PATTERNS: RegExp[] = [
   /^(\s*authorization\s*[:=]\s*).+$/gim,
   /(\bbearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi,
-  /(\b[A-Za-z0-9_]*(?:token|secret|key|password|passwd)[A-Za-z0-9_]*["']?\s*[:=]\s*["']?)[^\s"',;]{4,}/gi,
+  // The name must end with the secret word: `apiKey`, `GITEA_TOKEN`, but not `contextTokensUsed`.
+  /(\b[A-Za-z0-9_]*(?:token|secret|key|password|passwd)["']?\s*[:=]\s*["']?)[^\s"',;]{4,}/gi,
 ];
 const KNOWN_FORMATS: RegExp[] = [
   /sk-ant-[A-Za-z0-9_-]{8,}/g,

@@ -5,7 +5,10 @@ import { scrubbedEnv } from './env';
 export interface RunOptions {
   argv: readonly string[];
   cwd: string;
-  timeoutMs: number;
+  /** Hard limit; undefined: none (an activity's own timeout and cancellation bound the run). */
+  timeoutMs?: number;
+  /** Written to the command's stdin, which is then closed; without it stdin is /dev/null. */
+  stdin?: string;
   /** Aborting it (activity cancellation, Ctrl-C) kills the command's whole process group. */
   signal?: AbortSignal;
   /** Defaults to the scrubbed environment of this process. */
@@ -97,10 +100,15 @@ export function runCommand(options: RunOptions): Promise<RunOutcome> {
       cwd: options.cwd,
       env: options.env ?? scrubbedEnv(),
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout.add(chunk), tail.add(chunk)));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr.add(chunk), tail.add(chunk)));
+    if (options.stdin !== undefined && child.stdin) {
+      // A command that exits without reading its input closes the pipe: EPIPE is not its failure.
+      child.stdin.on('error', () => {});
+      child.stdin.end(options.stdin);
+    }
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout.add(chunk), tail.add(chunk)));
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr.add(chunk), tail.add(chunk)));
 
     const finish = (exitCode: number | null) => {
       if (settled) return;
@@ -131,7 +139,7 @@ export function runCommand(options: RunOptions): Promise<RunOutcome> {
     };
     const onAbort = () => stop('cancelled');
 
-    timers.push(setTimeout(() => stop('timeout'), options.timeoutMs));
+    if (options.timeoutMs !== undefined) timers.push(setTimeout(() => stop('timeout'), options.timeoutMs));
     if (options.signal?.aborted) stop('cancelled');
     else options.signal?.addEventListener('abort', onAbort, { once: true });
     const ticker = setInterval(() => options.onTick?.(), options.tickMs ?? 5000);

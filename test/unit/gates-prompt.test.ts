@@ -53,6 +53,13 @@ describe('redaction', () => {
     expect(out).toContain('Authorization: [REDACTED]');
   });
 
+  test('leaves names that merely contain a secret word alone, such as an agent reporting its token usage', () => {
+    expect(redact('{"contextTokensUsed": 81234, "maxTokensPerTurn": 4096}')).toBe(
+      '{"contextTokensUsed": 81234, "maxTokensPerTurn": 4096}',
+    );
+    expect(redact('{"accessToken": "abcd1234", "apiKey": "wxyz9876"}')).not.toMatch(/abcd1234|wxyz9876/);
+  });
+
   test('the gate environment keeps PATH and HOME and drops coordinator secrets', () => {
     const env = scrubbedEnv({
       PATH: '/bin',
