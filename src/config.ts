@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { thresholdProblem } from './domain/context-policy';
 
 /**
  * Environment configuration, validated once at start-up. Every variable is listed with its default in
@@ -38,6 +39,8 @@ export const envSchema = z.object({
   MAX_CONTINUATION_ROUNDS: positiveInt.default(5),
   COVERAGE_THRESHOLD: z.coerce.number().min(0).max(100).default(85),
   BLOCKER_RECHECK_INTERVAL: z.string().min(1).default('5m'),
+  CONTEXT_COMPACT_AT: z.coerce.number().gt(0).max(1).default(0.8),
+  CONTEXT_HANDOFF_AT: z.coerce.number().gt(0).max(1).default(0.95),
   COORDINATOR_CONFIG_FILE: optionalString,
   AGENT_WEBHOOK_SECRET: optionalString,
   WORKER_METRICS_ADDRESS: optionalString.pipe(
@@ -69,7 +72,14 @@ export interface Config {
     webhookSecrets: string[];
   };
   anthropic: { apiKey: string | undefined; baseURL: string | undefined; model: string; maxRetries: number };
-  workflow: { maxContinuationRounds: number; coverageThreshold: number; blockerRecheckInterval: string };
+  workflow: {
+    maxContinuationRounds: number;
+    coverageThreshold: number;
+    blockerRecheckInterval: string;
+    /** Context-window fractions: tell the agent to compact; replace its session with a fresh one. */
+    contextCompactAt: number;
+    contextHandoffAt: number;
+  };
   configFile: string | undefined;
   /** HMAC-SHA256 key that signs the tasks POSTed to `webhook` agents. */
   agents: { webhookSecret: string | undefined };
@@ -97,6 +107,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.GITEA_WEBHOOK_SECRET_PREVIOUS && !e.GITEA_WEBHOOK_SECRET) {
     throw new ConfigError('GITEA_WEBHOOK_SECRET', 'must be set when GITEA_WEBHOOK_SECRET_PREVIOUS is set');
   }
+  const contextProblem = thresholdProblem({ compactAt: e.CONTEXT_COMPACT_AT, handoffAt: e.CONTEXT_HANDOFF_AT });
+  if (contextProblem) throw new ConfigError('CONTEXT_COMPACT_AT', contextProblem);
   return {
     temporal: {
       address: e.TEMPORAL_ADDRESS,
@@ -124,6 +136,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxContinuationRounds: e.MAX_CONTINUATION_ROUNDS,
       coverageThreshold: e.COVERAGE_THRESHOLD,
       blockerRecheckInterval: e.BLOCKER_RECHECK_INTERVAL,
+      contextCompactAt: e.CONTEXT_COMPACT_AT,
+      contextHandoffAt: e.CONTEXT_HANDOFF_AT,
     },
     configFile: e.COORDINATOR_CONFIG_FILE,
     agents: { webhookSecret: e.AGENT_WEBHOOK_SECRET },

@@ -46,6 +46,8 @@ export interface DispatchReceipt {
   outcome: 'claimed' | 'awaiting-claim';
   detail?: string;
   contextTokensUsed?: number;
+  /** The agent's configured context window, so the workflow can weigh `contextTokensUsed`. */
+  contextWindowTokens?: number;
 }
 
 export interface PlanGatesInput {

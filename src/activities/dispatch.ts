@@ -56,7 +56,9 @@ export function createDispatchActivities(deps: DispatchDeps): Pick<CoordinatorAc
     return {
       outcome: 'claimed',
       detail: `${agent.name} exited with code ${result.exitCode} after ${Math.round(result.durationMs / 1000)} s${failedWith}`,
-      ...(result.contextTokensUsed !== undefined ? { contextTokensUsed: result.contextTokensUsed } : {}),
+      ...(result.contextTokensUsed !== undefined
+        ? { contextTokensUsed: result.contextTokensUsed, contextWindowTokens: agent.contextWindow }
+        : {}),
     };
   }
 

@@ -16,6 +16,15 @@ import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import type { DispatchReceipt } from '../activities/contract';
 import { rememberKey } from '../domain/bounded-keys';
+import {
+  compactStillRequested,
+  decideContextAction,
+  DEFAULT_CONTEXT_THRESHOLDS,
+  renderCompactInstruction,
+  renderHandoffPrompt,
+  type ContextThresholds,
+  type ContextUsage,
+} from '../domain/context-policy';
 import { renderContinuationPrompt } from '../domain/continuation-prompt';
 import { describeCycle, edgesFromMetadata, findDependencyCycle } from '../domain/dependency-cycle';
 import { renderIssueDetails } from '../domain/issue-details';
@@ -80,6 +89,13 @@ export interface IssueWorkflowState {
   pendingPrompt?: string;
   lastVerification?: VerificationResult;
   contextUsage?: { usedTokens: number; windowTokens: number };
+  /** The current session was told to compact and has not reported usage below the threshold since. */
+  compactRequested?: boolean;
+  /** Prepended to the next prompt the agent gets (a compact instruction a running session could not be sent). */
+  contextNotice?: string;
+  /** The prompt of the next dispatch when it is not the round's usual one (a hand-off or compact instruction). */
+  nextPrompt?: string;
+  contextHandoffs?: number;
   seenKeys: string[];
 }
 
@@ -90,6 +106,10 @@ export interface IssueWorkflowInput {
   maxRounds?: number;
   /** Period of the blocker re-check, e.g. `5m`. Default BLOCKER_RECHECK_INTERVAL's default. */
   blockerRecheckInterval?: Duration;
+  /** Context-window fraction at which the agent is told to compact. Default 0.8 (CONTEXT_COMPACT_AT). */
+  contextCompactAt?: number;
+  /** Fraction at which its session is replaced by a fresh one. Default 0.95 (CONTEXT_HANDOFF_AT). */
+  contextHandoffAt?: number;
   /** Present only when continued-as-new. */
   state?: IssueWorkflowState;
 }
@@ -111,6 +131,10 @@ type AgentRun = {
 export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueStatus> {
   const defaultMaxRounds = input.maxRounds ?? DEFAULT_MAX_ROUNDS;
   const recheckInterval = input.blockerRecheckInterval ?? DEFAULT_BLOCKER_RECHECK_INTERVAL;
+  const contextThresholds: ContextThresholds = {
+    compactAt: input.contextCompactAt ?? DEFAULT_CONTEXT_THRESHOLDS.compactAt,
+    handoffAt: input.contextHandoffAt ?? DEFAULT_CONTEXT_THRESHOLDS.handoffAt,
+  };
   const s: IssueWorkflowState = input.state ?? {
     issue: input.issue,
     phase: 'parsing',
@@ -148,6 +172,8 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
     metadata: s.metadata,
     lastVerification: s.lastVerification,
     note: s.escalation?.reason,
+    ...(s.contextUsage ? { contextUsage: s.contextUsage } : {}),
+    ...(s.contextHandoffs ? { contextHandoffs: s.contextHandoffs } : {}),
   });
   const refreshDetails = () =>
     setCurrentDetails(
@@ -259,16 +285,22 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
     if (s.escalation.kind === 'gates-failed') s.verifyDue = true;
     s.escalation = undefined;
   });
+  const recordContextUsage = (usage: ContextUsage) => {
+    s.contextUsage = { usedTokens: usage.usedTokens, windowTokens: usage.windowTokens };
+    if (s.compactRequested) s.compactRequested = compactStillRequested(usage, contextThresholds);
+    refreshDetails();
+  };
+  const contextAction = () => decideContextAction(s.contextUsage, contextThresholds, s.compactRequested ?? false);
   setHandler(contextUsageSignal, ({ dedupeKey, usedTokens, windowTokens }) => {
     if (!firstTime(dedupeKey)) return;
-    s.contextUsage = { usedTokens, windowTokens };
-    refreshDetails();
+    recordContextUsage({ usedTokens, windowTokens });
   });
   setHandler(
     claimCompletionUpdate,
     async (claim): Promise<ClaimVerdict> => {
       const id = ++claimCount;
       pendingClaim = { id, claim };
+      if (claim.contextUsage) recordContextUsage(claim.contextUsage);
       await condition(() => verdicts.has(id) || finished || (s.phase !== 'verifying' && pendingClaim?.id !== id));
       const verdict = verdicts.get(id);
       verdicts.delete(id);
@@ -278,9 +310,12 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
       return verdict;
     },
     {
-      validator: (_claim: CompletionClaim) => {
+      validator: (claim: CompletionClaim) => {
         if (s.phase !== 'working') throw new Error(`claims are accepted only while working; the issue is ${s.phase}`);
         if (pendingClaim) throw new Error('a completion claim is already being verified');
+        if (claim.agent !== undefined && claim.agent !== s.agent) {
+          throw new Error(`${claim.agent} is not the agent assigned to this issue`);
+        }
       },
     },
   );
@@ -403,7 +438,11 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
         maxRounds: s.maxRounds,
       });
       s.pendingPrompt = prompt;
-      giveVerdict(claimId, { outcome: 'continue', verification, continuationPrompt: prompt });
+      // The running session hears only its verdict: a compaction due now rides on it (a hand-off waits for work()).
+      const toSession = claimId !== undefined && agentRun !== undefined;
+      if (toSession && contextAction() === 'compact') applyContextPolicy();
+      const notice = toSession ? takeContextNotice() : '';
+      giveVerdict(claimId, { outcome: 'continue', verification, continuationPrompt: notice + prompt });
       enter('continuing');
       s.round = round + 1;
       // A running session got the prompt in the claim's verdict; anyone else gets it dispatched.
@@ -417,16 +456,49 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
    * Starts the round's dispatch in the background: a `command` agent's session is this activity, and it keeps
    * running while its stop hook's claims are verified (a failed verdict hands it the continuation prompt).
    */
+  const taskPrompt = () =>
+    renderTaskPrompt({ issue: s.issue, metadata: s.metadata!, budgetTokens: s.budgetTokens, maxRounds: s.maxRounds });
+  const takeContextNotice = () => {
+    const notice = s.contextNotice;
+    s.contextNotice = undefined;
+    return notice ? `${notice}\n\n` : '';
+  };
+
+  /** Carries out what the context policy decides about the usage last reported. */
+  const applyContextPolicy = () => {
+    const action = contextAction();
+    if (action === 'handoff') {
+      stopAgentRun();
+      s.contextHandoffs = (s.contextHandoffs ?? 0) + 1;
+      s.nextPrompt = renderHandoffPrompt({
+        issueKey,
+        taskPrompt: taskPrompt(),
+        round: s.round,
+        maxRounds: s.maxRounds,
+        ...(s.round > 1 && s.pendingPrompt ? { lastVerdictPrompt: s.pendingPrompt } : {}),
+      });
+      s.contextUsage = undefined;
+      s.compactRequested = false;
+      s.contextNotice = undefined;
+      s.dispatchedRound = undefined;
+      refreshDetails();
+    } else if (action === 'compact') {
+      s.compactRequested = true;
+      const instruction = renderCompactInstruction(issueKey, s.contextUsage!);
+      // A running session is reached only through its next verdict; a dispatch that is due carries it as well.
+      if (agentRun || s.dispatchedRound !== s.round) {
+        s.contextNotice = instruction;
+      } else {
+        s.nextPrompt = instruction;
+        s.dispatchedRound = undefined;
+      }
+    }
+  };
+
   const startDispatch = () => {
-    const prompt =
-      s.round === 1 || !s.pendingPrompt
-        ? renderTaskPrompt({
-            issue: s.issue,
-            metadata: s.metadata!,
-            budgetTokens: s.budgetTokens,
-            maxRounds: s.maxRounds,
-          })
-        : s.pendingPrompt;
+    const roundPrompt = s.nextPrompt ?? (s.round === 1 || !s.pendingPrompt ? taskPrompt() : s.pendingPrompt);
+    const prompt = takeContextNotice() + roundPrompt;
+    s.nextPrompt = undefined;
     s.dispatchCount += 1;
     s.dispatchedRound = s.round;
     const input = {
@@ -453,6 +525,7 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
   /** Dispatches the round's prompt unless the agent already has it, then waits for the completion claim. */
   const work = async () => {
     if (s.verifyDue) return verify(undefined);
+    applyContextPolicy();
     if (!agentRun && s.dispatchedRound !== s.round) startDispatch();
     enter('working');
     await condition(
@@ -462,6 +535,7 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
         closed ||
         s.paused ||
         s.needsParse ||
+        contextAction() !== 'none' ||
         (continueAsNewDue() && !agentRun),
     );
     if (closed) return;
@@ -477,6 +551,10 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
       }
       if (CancellationScope.current().consideredCancelled) throw outcome.error;
       return;
+    }
+    const { contextTokensUsed, contextWindowTokens } = outcome.receipt;
+    if (contextTokensUsed !== undefined && contextWindowTokens) {
+      recordContextUsage({ usedTokens: contextTokensUsed, windowTokens: contextWindowTokens });
     }
     if (outcome.receipt.outcome === 'claimed') return verify(undefined);
     // Told and done, not a session: a verdict it raced with did not reach the agent, so dispatch that round.
@@ -511,6 +589,8 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
           issue: s.issue,
           maxRounds: defaultMaxRounds,
           blockerRecheckInterval: recheckInterval,
+          contextCompactAt: contextThresholds.compactAt,
+          contextHandoffAt: contextThresholds.handoffAt,
           state: s,
         });
       }

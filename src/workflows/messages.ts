@@ -49,8 +49,11 @@ export interface ContextUsageSignal {
 }
 
 export interface CompletionClaim {
+  /** When given, it must be the assigned agent, or the claim is rejected. */
   agent?: string;
   note?: string;
+  /** The agent's context-window usage at the time of the claim, recorded like a `contextUsage` signal. */
+  contextUsage?: { usedTokens: number; windowTokens: number };
 }
 
 export interface ClaimVerdict {
@@ -70,6 +73,10 @@ export interface IssueStatus {
   metadata?: IssueMetadata;
   lastVerification?: VerificationResult;
   note?: string;
+  /** The assigned agent's last reported context-window usage (cleared when a fresh session takes over). */
+  contextUsage?: { usedTokens: number; windowTokens: number };
+  /** Sessions ended because their context window was nearly full. */
+  contextHandoffs?: number;
 }
 
 export const issueChangedSignal = defineSignal<[IssueChangedSignal]>('issueChanged');
