@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ActivityDeps } from './index';
@@ -39,6 +40,29 @@ function gatePlan(deps: GateActivityDeps, issueKey: IssueKey): GatePlan {
   }
 }
 
+interface GateHeartbeat {
+  gate: string;
+  round: number;
+  processGroup?: number;
+  host: string;
+}
+
+/**
+ * A retry after a heartbeat timeout means the previous attempt's worker died or hung: its gate, in a process group
+ * of its own, would keep running with nobody to wait for it. Its last heartbeat named that group; on the same host
+ * (a group id means nothing elsewhere) the group is killed before the gate runs again.
+ */
+function killAbandonedAttempt(details: unknown, deps: GateActivityDeps): void {
+  const previous = details as Partial<GateHeartbeat> | undefined;
+  if (!previous?.processGroup || previous.host !== hostname()) return;
+  try {
+    process.kill(-previous.processGroup, 'SIGKILL');
+    deps.log.warn({ gate: previous.gate, processGroup: previous.processGroup }, "killed an abandoned attempt's gate");
+  } catch {
+    // ESRCH: it had already finished.
+  }
+}
+
 /**
  * planGates: which gates apply to the issue's workspace. runGate: runs one gate there, heartbeating while the
  * command runs; cancelling the activity kills the command's process group before the cancellation propagates.
@@ -54,13 +78,17 @@ export function createGateActivities(
     },
     async runGate({ issueKey, gate, round }) {
       const context = Context.current();
+      killAbandonedAttempt(context.info.heartbeatDetails, deps);
       const plan = gatePlan(deps, issueKey);
       const planned = plan.gates.find((candidate) => candidate.gate === gate);
       if (!planned) return missingGate(gate, `the ${gate} gate is not configured for this workspace`);
-      context.heartbeat({ gate, round });
+      let processGroup: number | undefined;
+      // The first heartbeat (sent at once, later ones are throttled) names the gate's process group.
+      const beat = () => context.heartbeat({ gate, round, processGroup, host: hostname() } satisfies GateHeartbeat);
       const result = await runPlannedGate(plan, planned, {
         signal: context.cancellationSignal,
-        onTick: () => context.heartbeat({ gate, round }),
+        onSpawn: (pid) => ((processGroup = pid), beat()),
+        onTick: beat,
         tickMs: heartbeatMs,
       });
       if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;

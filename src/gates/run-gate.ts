@@ -9,6 +9,7 @@ import { runCommand, type RunOutcome } from './runner';
 export interface GateRunOptions {
   signal?: AbortSignal;
   onTick?: () => void;
+  onSpawn?: (pid: number) => void;
   tickMs?: number;
   killGraceMs?: number;
 }

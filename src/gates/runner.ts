@@ -15,6 +15,8 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Called every `tickMs` while the command runs (the activity heartbeats from here). */
   onTick?: () => void;
+  /** Called once the command has started, with its pid (also its process group id). */
+  onSpawn?: (pid: number) => void;
   tickMs?: number;
   /** Grace between SIGTERM and SIGKILL. */
   killGraceMs?: number;
@@ -102,6 +104,7 @@ export function runCommand(options: RunOptions): Promise<RunOutcome> {
       detached: true,
       stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    if (child.pid) options.onSpawn?.(child.pid);
     if (options.stdin !== undefined && child.stdin) {
       // A command that exits without reading its input closes the pipe: EPIPE is not its failure.
       child.stdin.on('error', () => {});

@@ -1,5 +1,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CancelledFailure } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -66,7 +67,35 @@ describe('gate activities', () => {
     await expect(running).rejects.toBeInstanceOf(CancelledFailure);
     const pid = Number(readIf(pidFile));
     expect(await waitUntil(() => !isAlive(pid), 3000)).toBe(true);
-    expect(heartbeats.every((details) => JSON.stringify(details) === '{"gate":"test","round":2}')).toBe(true);
+    // Each names the gate's process group, so that a retry on another worker can kill an abandoned run.
+    expect(heartbeats).toEqual(heartbeats.map(() => ({ gate: 'test', round: 2, processGroup: pid, host: hostname() })));
+  });
+
+  test("a retry after the worker died kills the abandoned attempt's gate before running it again", async () => {
+    const orphan = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' });
+    orphan.unref();
+    const env = new MockActivityEnvironment({
+      attempt: 2,
+      heartbeatDetails: { gate: 'build', round: 1, processGroup: orphan.pid, host: hostname() },
+    });
+    const build = await env.run(activities().runGate, { issueKey: 'acme/widgets#3', gate: 'build' as const, round: 1 });
+    expect(build).toMatchObject({ gate: 'build', exitCode: 0 });
+    expect(await waitUntil(() => !isAlive(orphan.pid!), 3000)).toBe(true);
+  });
+
+  test('a heartbeat from another host names a process group that is not ours: nothing is killed', async () => {
+    const bystander = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' });
+    bystander.unref();
+    try {
+      const env = new MockActivityEnvironment({
+        attempt: 2,
+        heartbeatDetails: { gate: 'build', round: 1, processGroup: bystander.pid, host: 'another-worker-host' },
+      });
+      await env.run(activities().runGate, { issueKey: 'acme/widgets#3', gate: 'build' as const, round: 1 });
+      expect(isAlive(bystander.pid!)).toBe(true);
+    } finally {
+      process.kill(-bystander.pid!, 'SIGKILL');
+    }
   });
 
   test('a missing workspace is a non-retryable failure', async () => {
