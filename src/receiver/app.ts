@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { createReceiverMetrics, type ReceiverMetrics } from './metrics';
 import { webhookRoute } from './webhook-route';
+import { issueWorkflowBounds } from '../workflows/start-options';
 
 export interface ReceiverDeps {
   client: Client;
@@ -52,6 +53,7 @@ export function createApp(deps: ReceiverDeps): Express {
       temporalDeadlineMs: deps.temporalDeadlineMs ?? 3_000,
       log,
       metrics,
+      workflowBounds: issueWorkflowBounds(config.workflow),
     }),
   );
   app.use((_req, res) => {

@@ -4,6 +4,7 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import { isIssueKey, type IssueKey } from '../domain/issue-key';
 import { IssueKeyAttr, IssueRepoAttr } from '../temporal/search-attributes';
 import { blockerClosedSignal, issueChangedSignal, issueClosedSignal } from '../workflows/messages';
+import type { IssueWorkflowBounds } from '../workflows/start-options';
 import type { WebhookCommand } from './commands';
 
 export const ISSUE_WORKFLOW_TYPE = 'issueWorkflow';
@@ -15,7 +16,16 @@ export interface DispatchResult {
   workflowIds: string[];
 }
 
-export async function dispatch(client: Client, taskQueue: string, command: WebhookCommand): Promise<DispatchResult> {
+/**
+ * The one start path of issue workflows (the receiver and reconciliation both come here). `bounds` are the configured
+ * MAX_CONTINUATION_ROUNDS and BLOCKER_RECHECK_INTERVAL; without them the workflow uses its defaults.
+ */
+export async function dispatch(
+  client: Pick<Client, 'workflow'>,
+  taskQueue: string,
+  command: WebhookCommand,
+  bounds: IssueWorkflowBounds = {},
+): Promise<DispatchResult> {
   const workflowId = command.issue.key;
   switch (command.kind) {
     case 'start':
@@ -23,7 +33,7 @@ export async function dispatch(client: Client, taskQueue: string, command: Webho
       await client.workflow.signalWithStart(ISSUE_WORKFLOW_TYPE, {
         workflowId,
         taskQueue,
-        args: [{ issue: command.issue }],
+        args: [{ issue: command.issue, ...bounds }],
         signal: issueChangedSignal,
         signalArgs: [command.signal],
         typedSearchAttributes: [
@@ -61,7 +71,7 @@ export async function dispatch(client: Client, taskQueue: string, command: Webho
 }
 
 /** Open workflows whose BlockedBy search attribute names `key`. */
-async function blockedBy(client: Client, key: IssueKey): Promise<string[]> {
+async function blockedBy(client: Pick<Client, 'workflow'>, key: IssueKey): Promise<string[]> {
   // The key is interpolated into a visibility query: only a canonical key (no quotes possible) may get there.
   if (!isIssueKey(key)) throw new Error(`not a canonical issue key: ${JSON.stringify(key)}`);
   const ids = new Set<string>();

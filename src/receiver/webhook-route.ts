@@ -9,6 +9,7 @@ import { verifySignature } from '../gitea/signature';
 import { deliveryDedupeKey, routeDelivery } from './commands';
 import { dispatch, type DispatchResult } from './dispatch';
 import type { DeliveryOutcome, ReceiverMetrics } from './metrics';
+import type { IssueWorkflowBounds } from '../workflows/start-options';
 
 export const WEBHOOK_PATH = '/webhook/gitea';
 
@@ -21,6 +22,8 @@ export interface WebhookRouteOptions {
   temporalDeadlineMs: number;
   log: Logger;
   metrics: ReceiverMetrics;
+  /** Passed into every workflow this route starts. */
+  workflowBounds?: IssueWorkflowBounds;
 }
 
 interface DeliveryLabels {
@@ -115,7 +118,9 @@ export function webhookRoute(options: WebhookRouteOptions): express.Router {
       let pending = inFlight.get(dedupeKey);
       if (!pending) {
         pending = client.connection
-          .withDeadline(Date.now() + options.temporalDeadlineMs, () => dispatch(client, taskQueue, command))
+          .withDeadline(Date.now() + options.temporalDeadlineMs, () =>
+            dispatch(client, taskQueue, command, options.workflowBounds),
+          )
           .finally(() => inFlight.delete(dedupeKey));
         inFlight.set(dedupeKey, pending);
       }

@@ -17,3 +17,16 @@ export function issueWorkflowStartOptions(issue: IssueSnapshot) {
     ]),
   };
 }
+
+/** The configured bounds every starter passes into IssueWorkflowInput (MAX_CONTINUATION_ROUNDS, BLOCKER_RECHECK_INTERVAL). */
+export interface IssueWorkflowBounds {
+  maxRounds?: number;
+  blockerRecheckInterval?: string;
+}
+
+export function issueWorkflowBounds(workflow: {
+  maxContinuationRounds: number;
+  blockerRecheckInterval: string;
+}): IssueWorkflowBounds {
+  return { maxRounds: workflow.maxContinuationRounds, blockerRecheckInterval: workflow.blockerRecheckInterval };
+}
