@@ -41,6 +41,11 @@ export const envSchema = z.object({
   BLOCKER_RECHECK_INTERVAL: z.string().min(1).default('5m'),
   CONTEXT_COMPACT_AT: z.coerce.number().gt(0).max(1).default(0.8),
   CONTEXT_HANDOFF_AT: z.coerce.number().gt(0).max(1).default(0.95),
+  RECONCILE_INTERVAL: z
+    .string()
+    .trim()
+    .regex(/^(off|[1-9]\d*(s|m|h))$/, "expected a duration such as 30s, 5m or 1h, or 'off'")
+    .default('5m'),
   COORDINATOR_CONFIG_FILE: optionalString,
   AGENT_WEBHOOK_SECRET: optionalString,
   WORKER_METRICS_ADDRESS: optionalString.pipe(
@@ -80,6 +85,8 @@ export interface Config {
     contextCompactAt: number;
     contextHandoffAt: number;
   };
+  /** Period of the reconciliation Schedule (`5m`); undefined: RECONCILE_INTERVAL=off, no schedule. */
+  reconcile: { interval: string | undefined };
   configFile: string | undefined;
   /** HMAC-SHA256 key that signs the tasks POSTed to `webhook` agents. */
   agents: { webhookSecret: string | undefined };
@@ -139,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       contextCompactAt: e.CONTEXT_COMPACT_AT,
       contextHandoffAt: e.CONTEXT_HANDOFF_AT,
     },
+    reconcile: { interval: e.RECONCILE_INTERVAL === 'off' ? undefined : e.RECONCILE_INTERVAL },
     configFile: e.COORDINATOR_CONFIG_FILE,
     agents: { webhookSecret: e.AGENT_WEBHOOK_SECRET },
     workerMetricsAddress: e.WORKER_METRICS_ADDRESS,

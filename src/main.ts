@@ -14,6 +14,7 @@ import { createApp } from './receiver/app';
 import { closeServer, listen } from './receiver/server';
 import { ensureTemporalCli } from './temporal/cli';
 import { startDevServer, type DevServer } from './temporal/dev-server';
+import { ensureReconcileSchedule } from './temporal/reconcile-schedule';
 import { PinoSdkLogger } from './temporal/sdk-logger';
 import { createWorker } from './worker';
 
@@ -64,13 +65,18 @@ async function main(): Promise<void> {
   }
   if (stopping) return;
 
+  const connection = await Connection.connect({ address });
+  cleanups.push(() => connection.close());
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const file = loadCoordinatorFile(config.configFile);
+
   const nativeConnection = await NativeConnection.connect({ address });
   cleanups.push(() => nativeConnection.close());
   const worker = await createWorker({
     connection: nativeConnection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    activities: createActivities({ config, file: loadCoordinatorFile(config.configFile), log }),
+    activities: createActivities({ config, file, log, temporalClient: client }),
   });
   const workerRun = worker.run();
   cleanups.push(async () => {
@@ -83,9 +89,10 @@ async function main(): Promise<void> {
   });
   log.info({ taskQueue: config.temporal.taskQueue }, 'worker polling');
 
-  const connection = await Connection.connect({ address });
-  cleanups.push(() => connection.close());
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  // Not fatal: webhooks still work without it, and the next start-up tries again.
+  await ensureReconcileSchedule(client, config, file, log).catch((error: unknown) =>
+    log.error({ err: error }, 'the reconciliation schedule could not be set up'),
+  );
   const server: Server = await listen(createApp({ client, config, log }), config.receiver.port, config.receiver.host);
   cleanups.push(() => closeServer(server));
   log.info(

@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { loadCoordinatorFile } from './config-file';
 import type { CoordinatorActivities } from './activities/contract';
 import { DEFAULT_WORKER_METRICS_ADDRESS, loadConfigOrExit } from './config';
 import { createLogger } from './logger';
+import { ensureReconcileSchedule } from './temporal/reconcile-schedule';
 import { PinoSdkLogger } from './temporal/sdk-logger';
 
 export interface CreateWorkerOptions {
@@ -57,13 +59,20 @@ async function main(): Promise<void> {
     log.fatal('TEMPORAL_ADDRESS must be set to run the worker on its own (npm start runs everything together)');
     process.exit(1);
   }
+  const file = loadCoordinatorFile(config.configFile);
+  const clientConnection = await Connection.connect({ address });
+  const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
   const connection = await NativeConnection.connect({ address });
   const worker = await createWorker({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    activities: createActivities({ config, file: loadCoordinatorFile(config.configFile), log }),
+    activities: createActivities({ config, file, log, temporalClient: client }),
   });
+  // Not fatal: webhooks still work without it, and the next start-up tries again.
+  await ensureReconcileSchedule(client, config, file, log).catch((error: unknown) =>
+    log.error({ err: error }, 'the reconciliation schedule could not be set up'),
+  );
   log.info(
     { address, taskQueue: config.temporal.taskQueue, metrics: `http://${metricsAddress}/metrics` },
     'worker polling',
@@ -71,6 +80,7 @@ async function main(): Promise<void> {
   // Worker.run() installs SIGINT/SIGTERM handlers that drain in-flight tasks before it resolves.
   await worker.run();
   await connection.close();
+  await clientConnection.close();
   log.info('worker stopped');
 }
 

@@ -83,3 +83,18 @@ export interface CoordinatorActivities {
   runGate(input: RunGateInput): Promise<GateResult>;
   reportStatus(input: StatusReport): Promise<void>;
 }
+
+/** What one reconciliation pass did; the reconcile workflow returns it (visible in the Web UI). */
+export interface ReconcileReport {
+  repositories: number;
+  /** Issue workflows started for open, assigned issues that had none (a lost `assigned` webhook). */
+  started: IssueKey[];
+  /** Running workflows told that their issue is closed or deleted (a lost `closed` webhook). */
+  closed: IssueKey[];
+  skipped: { issueKey?: IssueKey; reason: string }[];
+}
+
+/** Run by the reconcile workflow on a Temporal Schedule, not by the issue workflow. */
+export interface ReconcileActivities {
+  reconcileIssues(): Promise<ReconcileReport>;
+}

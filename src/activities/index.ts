@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import type { CoordinatorActivities } from './contract';
+import type { CoordinatorActivities, ReconcileActivities } from './contract';
 import type { Config } from '../config';
 import type { CoordinatorFile } from '../config-file';
 import type { Logger } from '../logger';
@@ -10,18 +10,22 @@ import { giteaClientFromConfig } from '../gitea/client';
 import { createGateActivities } from './gates';
 import { createReportActivities } from './report';
 import { createDispatchActivities } from './dispatch';
+import { createReconcileActivities } from './reconcile';
 
 export interface ActivityDeps {
   config: Config;
   /** Agent pool, gate commands, repositories (COORDINATOR_CONFIG_FILE). */
   file: CoordinatorFile;
   log: Logger;
-  /** Counts running workflows per AssignedAgent for the pool's concurrency; without it assignment ignores load. */
+  /**
+   * Counts running workflows per AssignedAgent for the pool's concurrency (without it assignment ignores load), and
+   * lets reconciliation list and start issue workflows (without it reconciliation does nothing).
+   */
   temporalClient?: Pick<Client, 'workflow'>;
 }
 
 /** Builds the activity implementations with their dependencies injected. */
-export function createActivities(deps: ActivityDeps): CoordinatorActivities {
+export function createActivities(deps: ActivityDeps): CoordinatorActivities & ReconcileActivities {
   const gitea = giteaClientFromConfig(deps.config.gitea, deps.log);
   const { parseIssue, assignAgent } = createParseActivities({
     anthropic: deps.config.anthropic,
@@ -42,5 +46,6 @@ export function createActivities(deps: ActivityDeps): CoordinatorActivities {
     ...createDispatchActivities(deps),
     ...createGateActivities(deps),
     reportStatus,
+    ...createReconcileActivities(deps),
   };
 }
