@@ -4,6 +4,8 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { createReceiverMetrics, type ReceiverMetrics } from './metrics';
 import { webhookRoute } from './webhook-route';
+import { claimRoute } from './claim-route';
+import { loadCoordinatorFile, type AgentConfig } from '../config-file';
 import { issueWorkflowBounds } from '../workflows/start-options';
 
 export interface ReceiverDeps {
@@ -14,6 +16,8 @@ export interface ReceiverDeps {
   temporalDeadlineMs?: number;
   /** For tests and the benchmark; a fresh registry by default. */
   metrics?: ReceiverMetrics;
+  /** The agent pool (who may claim, and which Gitea user is whose); default: COORDINATOR_CONFIG_FILE's. */
+  agents?: readonly AgentConfig[];
 }
 
 const READY_DEADLINE_MS = 2_000;
@@ -21,6 +25,7 @@ const READY_DEADLINE_MS = 2_000;
 export function createApp(deps: ReceiverDeps): Express {
   const { client, config, log } = deps;
   const metrics = deps.metrics ?? createReceiverMetrics();
+  const agents = deps.agents ?? loadCoordinatorFile(config.configFile).agents;
   const secrets = config.gitea.webhookSecrets;
   if (secrets.length === 0) {
     log.warn('GITEA_WEBHOOK_SECRET is not set: every webhook delivery will be rejected with 401');
@@ -51,9 +56,19 @@ export function createApp(deps: ReceiverDeps): Express {
       secrets,
       maxBodyBytes: config.receiver.maxBodyBytes,
       temporalDeadlineMs: deps.temporalDeadlineMs ?? 3_000,
+      agents,
       log,
       metrics,
       workflowBounds: issueWorkflowBounds(config.workflow),
+    }),
+  );
+  app.use(
+    claimRoute({
+      client,
+      agents,
+      secret: config.agents.webhookSecret,
+      temporalDeadlineMs: deps.temporalDeadlineMs ?? 3_000,
+      log,
     }),
   );
   app.use((_req, res) => {

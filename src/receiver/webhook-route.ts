@@ -7,6 +7,8 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from '../logger';
 import { verifySignature } from '../gitea/signature';
 import { deliveryDedupeKey, routeDelivery } from './commands';
+import { claimByComment, commentAction, routeComment } from './comment-claims';
+import type { AgentConfig } from '../config-file';
 import { dispatch, type DispatchResult } from './dispatch';
 import type { DeliveryOutcome, ReceiverMetrics } from './metrics';
 import type { IssueWorkflowBounds } from '../workflows/start-options';
@@ -22,6 +24,8 @@ export interface WebhookRouteOptions {
   temporalDeadlineMs: number;
   log: Logger;
   metrics: ReceiverMetrics;
+  /** The agent pool: whose `/done` comments are completion claims. */
+  agents?: readonly AgentConfig[];
   /** Passed into every workflow this route starts. */
   workflowBounds?: IssueWorkflowBounds;
 }
@@ -75,6 +79,51 @@ export function webhookRoute(options: WebhookRouteOptions): express.Router {
     finish(res, 400, { error: 'the request body could not be read' }, { outcome: 'bad_request' });
   };
 
+  /** `issue_comment`: a `/done` from the assigned agent's Gitea user is its completion claim. */
+  const handleComment = async (res: Response, payload: unknown, deliveryId: string | undefined) => {
+    const event = 'issue_comment';
+    const route = routeComment(payload);
+    const action = commentAction(payload);
+    if (route.kind === 'invalid') {
+      log.warn({ deliveryId, event, action, problems: route.problems }, 'webhook rejected: payload schema');
+      const body = { error: 'payload does not match the schema', problems: route.problems };
+      return finish(res, 422, body, { event, action, outcome: 'invalid_payload' });
+    }
+    if (route.kind === 'ignore') {
+      return finish(res, 200, { status: 'ignored', reason: route.reason }, { event, action, outcome: 'ignored' });
+    }
+    const { issueKey, author, commentId } = route.comment;
+    const delivery = log.child({ deliveryId, event, action, issueKey, author, commentId });
+    let result;
+    try {
+      result = await client.connection.withDeadline(Date.now() + options.temporalDeadlineMs, () =>
+        claimByComment(client, options.agents ?? [], route.comment),
+      );
+    } catch (error) {
+      delivery.error({ err: errorSummary(error) }, 'completion claim not accepted: Temporal unavailable');
+      const body = { error: 'Temporal is unavailable; the delivery was not recorded' };
+      return finish(res, 503, body, { event, action, outcome: 'unavailable' });
+    }
+    delivery.info({ outcome: result.outcome }, '/done comment handled');
+    if (result.outcome === 'accepted') {
+      return finish(
+        res,
+        202,
+        { status: 'accepted', issueKey, workflowIds: [issueKey] },
+        { event, action, outcome: 'accepted' },
+      );
+    }
+    if (result.outcome === 'no-workflow') {
+      return finish(
+        res,
+        200,
+        { status: 'no-workflow', issueKey, workflowIds: [] },
+        { event, action, outcome: 'no_workflow' },
+      );
+    }
+    return finish(res, 200, { status: result.outcome, reason: result.reason }, { event, action, outcome: 'ignored' });
+  };
+
   const handle: RequestHandler = async (req, res) => {
     const rawBody = Buffer.isBuffer(req.body) ? req.body : undefined;
     const verdict = verifySignature(
@@ -98,6 +147,7 @@ export function webhookRoute(options: WebhookRouteOptions): express.Router {
       log.warn({ deliveryId, event }, 'webhook rejected: malformed JSON');
       return finish(res, 400, { error: 'malformed JSON' }, { event, outcome: 'bad_json' });
     }
+    if (event === 'issue_comment') return handleComment(res, payload, deliveryId);
     const dedupeKey = deliveryDedupeKey(event, rawBody!);
     const route = routeDelivery(event, payload, dedupeKey);
     const { action } = route;
