@@ -22,11 +22,21 @@ export function issueWorkflowStartOptions(issue: IssueSnapshot) {
 export interface IssueWorkflowBounds {
   maxRounds?: number;
   blockerRecheckInterval?: string;
+  /** CONTEXT_COMPACT_AT and CONTEXT_HANDOFF_AT. */
+  contextCompactAt?: number;
+  contextHandoffAt?: number;
 }
 
 export function issueWorkflowBounds(workflow: {
   maxContinuationRounds: number;
   blockerRecheckInterval: string;
+  contextCompactAt?: number;
+  contextHandoffAt?: number;
 }): IssueWorkflowBounds {
-  return { maxRounds: workflow.maxContinuationRounds, blockerRecheckInterval: workflow.blockerRecheckInterval };
+  return {
+    maxRounds: workflow.maxContinuationRounds,
+    blockerRecheckInterval: workflow.blockerRecheckInterval,
+    ...(workflow.contextCompactAt !== undefined ? { contextCompactAt: workflow.contextCompactAt } : {}),
+    ...(workflow.contextHandoffAt !== undefined ? { contextHandoffAt: workflow.contextHandoffAt } : {}),
+  };
 }

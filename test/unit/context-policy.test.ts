@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from '../../src/config';
+import { issueWorkflowBounds } from '../../src/workflows/start-options';
 import {
   compactStillRequested,
   decideContextAction,
@@ -67,5 +68,10 @@ describe('CONTEXT_COMPACT_AT / CONTEXT_HANDOFF_AT', () => {
     });
     expect(() => loadConfig({ CONTEXT_COMPACT_AT: '0.9', CONTEXT_HANDOFF_AT: '0.8' })).toThrow(ConfigError);
     expect(() => loadConfig({ CONTEXT_HANDOFF_AT: '95' })).toThrow(/CONTEXT_HANDOFF_AT/);
+  });
+
+  it('reach the workflow input through the starters’ shared bounds', () => {
+    const config = loadConfig({ CONTEXT_COMPACT_AT: '0.7', CONTEXT_HANDOFF_AT: '0.9' });
+    expect(issueWorkflowBounds(config.workflow)).toMatchObject({ contextCompactAt: 0.7, contextHandoffAt: 0.9 });
   });
 });
