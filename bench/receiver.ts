@@ -27,7 +27,7 @@ const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP = 50;
 
-interface RunResult {
+export interface RunResult {
   label: string;
   sent: number;
   perSecond: number;
@@ -37,7 +37,16 @@ interface RunResult {
   statuses: Record<number, number>;
 }
 
-async function main(): Promise<void> {
+export interface ReceiverBenchResult {
+  receiver: RunResult;
+  baseline: RunResult;
+  floor?: RunResult;
+  /** p99 < 25 ms at the offered rate, every delivery 202. */
+  goalMet: boolean;
+}
+
+/** The figures `npm run bench:receiver` prints; `npm run bench` shows them in its table. */
+export async function runReceiverBench(): Promise<ReceiverBenchResult> {
   const secret = process.env.BENCH_RECEIVER_URL ? process.env.GITEA_WEBHOOK_SECRET : 'bench-secret';
   if (!secret) throw new Error('BENCH_RECEIVER_URL needs GITEA_WEBHOOK_SECRET, the secret that receiver verifies with');
   const cleanups: Array<() => Promise<void>> = [];
@@ -64,12 +73,8 @@ async function main(): Promise<void> {
     const receiver = await load('receiver + Temporal', overHttp(receiverUrl, secret, `bench-${run}`));
     const baseline = await load('bare verify + parse', overHttp(urlOf(bare), secret, `bare-${run}`));
     const floor = directClient ? await load('client only (no HTTP)', directClient) : undefined;
-    for (const result of [receiver, baseline, floor]) if (result) print(result);
-    console.log(
-      `ratio receiver/bare: p50 ${(receiver.p50 / baseline.p50).toFixed(1)}x, p99 ${(receiver.p99 / baseline.p99).toFixed(1)}x`,
-    );
-    const ok = receiver.p99 < 25 && receiver.perSecond >= RATE * 0.95 && receiver.statuses[202] === receiver.sent;
-    console.log(`goal (p99 < 25 ms at ${RATE}/s, every delivery 202): ${ok ? 'met' : 'NOT met'}`);
+    const goalMet = receiver.p99 < 25 && receiver.perSecond >= RATE * 0.95 && receiver.statuses[202] === receiver.sent;
+    return { receiver, baseline, floor, goalMet };
   } finally {
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);
   }
@@ -165,7 +170,20 @@ function urlOf(server: Server): string {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook/gitea`;
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+async function main(): Promise<void> {
+  const { receiver, baseline, floor, goalMet } = await runReceiverBench();
+  for (const result of [receiver, baseline, floor]) if (result) print(result);
+  console.log(
+    `ratio receiver/bare: p50 ${(receiver.p50 / baseline.p50).toFixed(1)}x, p99 ${(receiver.p99 / baseline.p99).toFixed(1)}x`,
+  );
+  console.log(`goal (p99 < 25 ms at ${RATE}/s, every delivery 202): ${goalMet ? 'met' : 'NOT met'}`);
+}
+
+export const RECEIVER_BENCH_RATE = RATE;
+
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
