@@ -184,17 +184,19 @@ describe('closing the loop, end to end', () => {
       { issue: keyOf(issue), round: 1, event: 'session', promptMentionsFailure: true },
     ]);
     // One status comment, edited in place through every phase, ends on the result; one phase label.
-    await eventually(
-      async () => statusComments(issue),
-      (comments) => comments.length === 1 && /passed/i.test(comments[0]!.body),
+    // The comment is edited first, then the phase label swapped: wait for both.
+    const final = await eventually(
+      async () => ({ comments: statusComments(issue), labels: gitea.labelNamesOn(issue) }),
+      ({ comments, labels }) => /passed/i.test(comments.at(-1)?.body ?? '') && labels.includes('coordinator/passed'),
     );
+    expect(final.comments).toHaveLength(1);
+    expect(final.labels).toEqual(['coordinator/passed']);
     const posts = gitea.calls.filter((c) => c.method === 'POST' && c.path.endsWith(`/${issue.repo}/issues/1/comments`));
     expect(posts).toHaveLength(1);
     expect(gitea.calls.some((c) => c.method === 'PATCH' && c.path.includes(`/${issue.repo}/issues/comments/`))).toBe(
       true,
     );
-    expect(gitea.labelNamesOn(issue)).toEqual(['coordinator/passed']);
-    expect(statusComments(issue)[0]!.body).not.toContain('e2e-token');
+    expect(final.comments[0]!.body).not.toContain('e2e-token');
   });
 
   it('starts an issue blocked by another only once the blocker is closed', async () => {
@@ -245,13 +247,18 @@ describe('closing the loop, end to end', () => {
     await ctx.client.schedule.getHandle(scheduleId).trigger();
     expect(await ctx.client.workflow.getHandle(keyOf(issue)).result()).toMatchObject({ phase: 'closed' });
     expect(sessions('lost')).toHaveLength(1);
+
+    const off = { ...config, reconcile: { interval: undefined } };
+    expect(await ensureReconcileSchedule(ctx.client, off, file, log)).toBe('deleted');
+    expect(await ensureReconcileSchedule(ctx.client, off, file, log)).toBe('off');
   });
 
   it("holds a stop-hook agent's session open until the gates pass", async () => {
     const issue = newIssue('hook', 'Stop only when done');
     await webhook('assigned', issue);
 
-    await phaseOf(issue, 'passed');
+    // Each `coordinator claim` is a fresh Node process loading the CLI from source: allow for a loaded machine.
+    await phaseOf(issue, 'passed', 45_000);
     await eventually(
       async () => sessions('hook').map((s) => s.event),
       (events) => events.includes('stop allowed'),
