@@ -177,6 +177,14 @@ describe('POST /agents/claim', () => {
     expect(res.body.error).toContain(error);
   });
 
+  it('answers 415 for another content type and 413 for a body over 64 KiB', async () => {
+    const form = await request(app()).post('/agents/claim').type('form').send('issueKey=a');
+    expect(form.status).toBe(415);
+    const raw = JSON.stringify({ issueKey: 'a/b#1', agent: 'claude-small', note: 'x'.repeat(70 * 1024) });
+    const large = await postClaim(undefined, { raw });
+    expect([large.status, large.body.error]).toEqual([413, 'body exceeds 65536 bytes']);
+  });
+
   it('answers 503 quickly when Temporal is unreachable', async () => {
     const unreachable = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
     const started = Date.now();

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { renderDispatchComment } from '../../src/agents/gitea-comment';
 import { loadConfig } from '../../src/config';
@@ -161,6 +161,32 @@ describe('/done comments on the issue', () => {
     const issue = gitea.addIssue({ owner: 'acme', repo: uniqueName('idle') });
     const result = await comment(issue, '/done', 'Claude-Bot');
     expect([result.status, JSON.parse(result.body).status]).toEqual([200, 'no-workflow']);
+  });
+
+  it('answers 503 when Temporal does not answer, so the delivery shows as failed', async () => {
+    const unreachable = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
+    const config = loadConfig({ GITEA_WEBHOOK_SECRET: SECRET });
+    const app = createApp({
+      client: unreachable,
+      config,
+      log: createLogger('silent'),
+      agents,
+      temporalDeadlineMs: 500,
+    });
+    const down = await listen(app, 0, '127.0.0.1');
+    try {
+      const issue = gitea.addIssue({ owner: 'acme', repo: uniqueName('down') });
+      const written = gitea.addComment(issue, '/done', 'Claude-Bot');
+      const result = await sendGiteaWebhook(`http://127.0.0.1:${(down.address() as AddressInfo).port}/webhook/gitea`, {
+        event: 'issue_comment',
+        secret: SECRET,
+        payload: issueCommentPayload('created', issue, written, gitea),
+      });
+      expect(result.status).toBe(503);
+    } finally {
+      await closeServer(down);
+      await unreachable.connection.close();
+    }
   });
 
   it('rejects a malformed comment payload and ignores pull-request comments', () => {
