@@ -1,5 +1,5 @@
 /**
- * `npm start` as a user runs it: dev server on a SQLite file with the Web UI, worker and receiver in one process
+ * `npm start` (`node --require tsx/cjs src/main.ts`: one process, so signals reach main() itself) as a user runs it: dev server on a SQLite file with the Web UI, worker and receiver in one process
  * tree; Ctrl-C stops everything; a restart resumes the open workflows from the file.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -18,7 +18,7 @@ interface Started {
 }
 
 function startService(env: NodeJS.ProcessEnv): Promise<Started> {
-  const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'src/main.ts'], {
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'src/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -121,7 +121,7 @@ describe('npm start (embedded default)', () => {
   });
 
   it('stops at once with one line naming a bad variable', async () => {
-    const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'src/main.ts'], {
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'src/main.ts'], {
       cwd: ROOT,
       env: { ...process.env, RECEIVER_PORT: 'eighty' },
       stdio: ['ignore', 'pipe', 'pipe'],
