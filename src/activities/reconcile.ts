@@ -43,17 +43,27 @@ export function createReconcileActivities(deps: ReconcileDeps): ReconcileActivit
       }
       const heartbeat = () => Context.current().heartbeat();
       const open: IssueSnapshot[] = [];
+      const listed: string[] = [];
+      let lastError: unknown;
       for (const name of repositories) {
         const [owner, repo] = name.split('/') as [string, string];
-        const issues = await asActivityFailure(() => gitea.listOpenIssues(owner, repo));
-        for (const issue of issues) {
-          if (issue.pull_request) continue;
-          const snapshot = snapshotFromGiteaIssue(owner, repo, issue);
-          if (snapshot) open.push(snapshot);
+        try {
+          for (const issue of await gitea.listOpenIssues(owner, repo)) {
+            const snapshot = issue.pull_request ? undefined : snapshotFromGiteaIssue(owner, repo, issue);
+            if (snapshot) open.push(snapshot);
+          }
+          listed.push(name);
+        } catch (error) {
+          // One misconfigured or unreachable repository must not hold up the others.
+          lastError = error;
+          report.skipped.push({ reason: `${name}: ${error instanceof Error ? error.message : String(error)}` });
+          deps.log.warn({ repository: name, err: error }, 'reconciliation could not list the open issues');
         }
         heartbeat();
       }
-      const plan = planReconciliation(open, await runningIssueWorkflows(client, repositories));
+      // Nothing could be listed: the pass fails (at once when retrying cannot help, e.g. a 401).
+      if (listed.length === 0) return asActivityFailure(() => Promise.reject(lastError));
+      const plan = planReconciliation(open, await runningIssueWorkflows(client, listed));
 
       for (const issue of plan.start) {
         const previous = await lastExecutionStatus(client, issue.key);
