@@ -44,6 +44,14 @@ export async function getFreePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
+export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolveFree) => {
+    const server = createServer();
+    server.once('error', () => resolveFree(false));
+    server.listen(port, host, () => server.close(() => resolveFree(true)));
+  });
+}
+
 export function devServerArgs(
   options: Required<Pick<DevServerOptions, 'port' | 'namespace' | 'ip'>> & DevServerOptions,
 ): string[] {
@@ -101,6 +109,17 @@ async function waitUntilServing(
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const ip = options.ip ?? '127.0.0.1';
   const port = options.port ?? (await getFreePort(ip));
+  for (const [name, taken] of [
+    ['gRPC', port],
+    ['Web UI', options.uiPort],
+  ] as const) {
+    if (typeof taken === 'number' && !(await isPortFree(taken, ip))) {
+      // Otherwise the new server fails to bind while we happily talk to whatever holds the port.
+      throw new Error(
+        `port ${taken} (dev server ${name}) on ${ip} is already in use: is another dev server (or npm start) running?`,
+      );
+    }
+  }
   const namespace = options.namespace ?? 'default';
   const dbFile = options.dbFile ? resolve(options.dbFile) : undefined;
   if (dbFile) mkdirSync(dirname(dbFile), { recursive: true });

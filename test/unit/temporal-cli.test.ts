@@ -61,3 +61,20 @@ describe('Temporal CLI provisioning', () => {
     expect(devServerArgs({ cliPath: 'temporal', ip: '127.0.0.1', port: 1, namespace: 'n' })).toContain('--headless');
   });
 });
+
+describe('startDevServer', () => {
+  it('refuses a port that is already taken instead of talking to whatever holds it', async () => {
+    const { createServer } = await import('node:net');
+    const { startDevServer } = await import('../../src/temporal/dev-server');
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const port = (squatter.address() as { port: number }).port;
+    try {
+      await expect(startDevServer({ cliPath: testServer().cliPath, port })).rejects.toThrow(
+        `port ${port} (dev server gRPC) on 127.0.0.1 is already in use`,
+      );
+    } finally {
+      squatter.close();
+    }
+  });
+});
