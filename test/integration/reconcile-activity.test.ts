@@ -1,5 +1,6 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
+import type { ReconcileActivities, ReconcileReport } from '../../src/activities/contract';
 import { createReconcileActivities } from '../../src/activities/reconcile';
 import { loadConfig } from '../../src/config';
 import { parseCoordinatorFile } from '../../src/config-file';
@@ -15,6 +16,7 @@ describe('reconcileIssues', () => {
   const log = createLogger('silent');
   // The SDK logs an activity's failure; the failures here are the expected ones.
   const activityEnv = () => new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR', () => {}) });
+  const pass = (activity: ReconcileActivities): Promise<ReconcileReport> => activityEnv().run(activity.reconcileIssues);
 
   beforeAll(async () => {
     ctx = await connectToTestServer();
@@ -44,10 +46,9 @@ describe('reconcileIssues', () => {
     gitea.addIssue({ owner, repo: 'present', title: 'Nobody on it' });
     // Gitea answers 404 for a repository that does not exist (the fake serves any name, so inject it).
     gitea.failNext(1, { status: 404 }, { method: 'GET', path: new RegExp(`/${owner}/absent/issues$`) });
-    const { reconcileIssues } = activities([`${owner}/present`, `${owner}/absent`]);
-    const env = activityEnv();
+    const reconcile = activities([`${owner}/present`, `${owner}/absent`]);
 
-    const first = await env.run(reconcileIssues);
+    const first = await pass(reconcile);
     expect(first.started).toEqual([`${owner}/present#1`]);
     expect(first.closed).toEqual([]);
     expect(first.skipped).toEqual([{ reason: expect.stringContaining(`${owner}/absent`) }]);
@@ -59,14 +60,13 @@ describe('reconcileIssues', () => {
     expect(input).toMatchObject({ maxRounds: 7, blockerRecheckInterval: '5m', issue: { title: 'Assigned' } });
 
     // Visibility may lag just after the start; the second pass must not start anything either way.
-    const second = await env.run(reconcileIssues);
+    const second = await pass(reconcile);
     expect(second.started).toEqual([]);
     await handle.terminate('test over');
   });
 
   it('fails the pass when no repository can be listed', async () => {
-    const { reconcileIssues } = activities([`${owner}/present`], 'wrong-token');
-    await expect(activityEnv().run(reconcileIssues)).rejects.toMatchObject({
+    await expect(pass(activities([`${owner}/present`], 'wrong-token'))).rejects.toMatchObject({
       type: 'GiteaError',
       nonRetryable: true,
     });
