@@ -1,8 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureTemporalCli, parseCliVersion } from '../../src/temporal/cli';
-import { devServerArgs } from '../../src/temporal/dev-server';
+import { devServerArgs, startDevServer } from '../../src/temporal/dev-server';
 import { testServer } from '../helpers/temporal';
 
 describe('Temporal CLI provisioning', () => {
@@ -64,8 +65,6 @@ describe('Temporal CLI provisioning', () => {
 
 describe('startDevServer', () => {
   it('refuses a port that is already taken instead of talking to whatever holds it', async () => {
-    const { createServer } = await import('node:net');
-    const { startDevServer } = await import('../../src/temporal/dev-server');
     const squatter = createServer();
     await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
     const port = (squatter.address() as { port: number }).port;
