@@ -9,7 +9,6 @@ module.exports = {
   ...base,
   testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/'],
-  collectCoverage: false,
   coverageThreshold: undefined,
   testTimeout: 180_000,
   // Most of a fault test is waiting (for a heartbeat timeout, a restart): two at a time even on 2 cores.

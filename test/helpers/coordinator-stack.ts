@@ -17,7 +17,15 @@ import { createApp } from '../../src/receiver/app';
 import { closeServer, listen } from '../../src/receiver/server';
 import { getFreePort, startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import type { IssueStatus } from '../../src/workflows/messages';
-import { issuePayload, sendGiteaWebhook, startFakeGitea, type FakeGitea, type FakeIssue } from '../fakes/gitea-server';
+import { STATUS_MARKER } from '../../src/domain/status-comment';
+import {
+  issuePayload,
+  sendGiteaWebhook,
+  startFakeGitea,
+  type FakeComment,
+  type FakeGitea,
+  type FakeIssue,
+} from '../fakes/gitea-server';
 import { startWorkerChild, type WorkerChild } from './worker-child';
 
 export const OWNER = 'acme';
@@ -52,6 +60,8 @@ export interface CoordinatorStack {
   /** Adds the issue to the fake Gitea and delivers its signed `assigned` webhook; answers the HTTP status. */
   assign(number: number, title?: string): Promise<{ issue: FakeIssue; status: number; ms: number }>;
   status(number: number): Promise<IssueStatus>;
+  /** Waits until the issue's status comment (in the fake Gitea) contains `text`; answers every status comment. */
+  waitForStatusComment(number: number, text: string, timeoutMs: number): Promise<FakeComment[]>;
   waitForPhase(numbers: number[], phase: IssueStatus['phase'], timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -144,6 +154,17 @@ export async function startCoordinatorStack(options: StackOptions): Promise<Coor
         return { issue, status: result.status, ms: performance.now() - started };
       },
       status,
+      async waitForStatusComment(number, text, timeoutMs) {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          const comments = gitea
+            .commentsOn({ owner: OWNER, repo: REPO, number })
+            .filter((comment) => comment.body.startsWith(STATUS_MARKER));
+          if (comments.some((comment) => comment.body.includes(text))) return comments;
+          if (Date.now() > deadline) throw new Error(`no status comment on #${number} says "${text}"`);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      },
       async waitForPhase(numbers, phase, timeoutMs) {
         const deadline = Date.now() + timeoutMs;
         let pending = [...numbers];

@@ -1,15 +1,18 @@
 /**
  * A coordinator worker in a process of its own (the SDK's Runtime is one per process, and a SIGKILL must hit only
- * the worker): the real createWorker and createActivities, configured from the environment like `npm run worker`,
- * plus WORKFLOW_BUNDLE (a prebuilt bundle) and MAX_CACHED_WORKFLOWS. Started with `startWorkerChild`; it answers
+ * the worker): the real createWorker, createActivities and reconciliation Schedule, configured from the
+ * environment like `npm run worker`, plus WORKFLOW_BUNDLE (a prebuilt bundle) and MAX_CACHED_WORKFLOWS (and
+ * MAX_CONCURRENT_ACTIVITIES). Started with `startWorkerChild`; it answers
  * `{ type: 'memory' }` over IPC with its RSS, heap and cached-workflow count (after a GC when --expose-gc is on).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, makeTelemetryFilterString, NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import { loadCoordinatorFile } from '../../src/config-file';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
+import { ensureReconcileSchedule } from '../../src/temporal/reconcile-schedule';
 import { createWorker } from '../../src/worker';
 
 export interface WorkerMemory {
@@ -72,14 +75,24 @@ export async function startWorkerChild(env: Record<string, string>, startTimeout
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const log = createLogger(config.logLevel, 'worker-child');
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const connection = await NativeConnection.connect({ address: config.temporal.address! });
+  // Quiet: the fault tests make the SDK warn on purpose (connection refused while the dev server is down).
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: 'ERROR', other: 'ERROR' }), forward: {} },
+    },
+  });
+  const address = config.temporal.address!;
+  const file = loadCoordinatorFile(config.configFile);
+  const clientConnection = await Connection.connect({ address });
+  const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+  const connection = await NativeConnection.connect({ address });
   const maxCached = Number(process.env.MAX_CACHED_WORKFLOWS ?? 0);
   const worker = await createWorker({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    activities: createActivities({ config, file: loadCoordinatorFile(config.configFile), log }),
+    activities: createActivities({ config, file, log, temporalClient: client }),
     workflowBundlePath: process.env.WORKFLOW_BUNDLE,
     overrides: {
       ...(maxCached > 0 && { maxCachedWorkflows: maxCached }),
@@ -94,10 +107,13 @@ async function main(): Promise<void> {
     const { rss, heapUsed } = process.memoryUsage();
     process.send!({ type: 'memory', rss, heapUsed, cachedWorkflows: worker.getStatus().numCachedWorkflows });
   });
+  // As `npm run worker` does: the reconciliation Schedule (RECONCILE_INTERVAL) exists once a worker has started.
+  await ensureReconcileSchedule(client, config, file, log);
   const running = worker.run();
   process.send!({ type: 'ready' });
   await running;
   await connection.close();
+  await clientConnection.close();
   process.exit(0);
 }
 
