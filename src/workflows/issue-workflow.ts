@@ -311,7 +311,12 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
     },
     {
       validator: (claim: CompletionClaim) => {
-        if (s.phase !== 'working') throw new Error(`claims are accepted only while working; the issue is ${s.phase}`);
+        // A running session may claim again before the workflow, still reporting the last verdict, is back to
+        // `working`: its next claim is accepted and verified as soon as it is.
+        const sessionBetweenRounds = s.phase === 'continuing' && agentRun !== undefined;
+        if (s.phase !== 'working' && !sessionBetweenRounds) {
+          throw new Error(`claims are accepted only while working; the issue is ${s.phase}`);
+        }
         if (pendingClaim) throw new Error('a completion claim is already being verified');
         if (claim.agent !== undefined && claim.agent !== s.agent) {
           throw new Error(`${claim.agent} is not the agent assigned to this issue`);
@@ -355,7 +360,10 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
 
   /** Waits for blockers to close, asking Gitea every `recheckInterval` in case a signal was missed. */
   const waitForBlockers = async () => {
+    const entering = s.phase !== 'blocked';
     enter('blocked');
+    // The issue shows who it waits for (comment and `coordinator/blocked` label) from the moment it waits.
+    if (entering) await report();
     const intervalMs = msToNumber(recheckInterval);
     if (s.lastRecheckAt === undefined || Date.now() - s.lastRecheckAt >= intervalMs) {
       const states = await attempt(() => activities.fetchIssueStates({ keys: s.openBlockers }));
@@ -526,8 +534,12 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
   const work = async () => {
     if (s.verifyDue) return verify(undefined);
     applyContextPolicy();
-    if (!agentRun && s.dispatchedRound !== s.round) startDispatch();
+    const dispatching = !agentRun && s.dispatchedRound !== s.round;
+    if (dispatching) startDispatch();
+    const previous = s.phase;
     enter('working');
+    // A fresh dispatch is news on the issue (which agent, which round), unless the continuation report just said so.
+    if (dispatching && previous !== 'working' && previous !== 'continuing') await report();
     await condition(
       () =>
         pendingClaim !== undefined ||

@@ -35,6 +35,8 @@ export interface Script {
   gate?: (input: RunGateInput) => Promise<GateResult>;
   /** Gitea is down: re-checks and status reports fail (non-retryably, to keep the test short). */
   giteaDown?: boolean;
+  /** A slow Gitea: each status report takes this long. */
+  reportDelayMs?: number;
 }
 
 export interface Recorded {
@@ -160,6 +162,7 @@ export class Fakes {
     reportStatus: async (report) => {
       const [script, recorded] = this.of(report.issue.key);
       if (script.giteaDown) throw ApplicationFailure.nonRetryable('Gitea is unreachable');
+      if (script.reportDelayMs) await sleep(script.reportDelayMs);
       recorded.reports.push(report);
     },
   };

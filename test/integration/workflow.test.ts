@@ -116,7 +116,8 @@ describe('issueWorkflow on a real dev server', () => {
     await close(handle);
     const result = await handle.result();
     expect(result).toMatchObject({ phase: 'closed', lastVerification: { passed: true } });
-    expect(recorded.reports.map((r) => r.phase)).toEqual(['passed', 'closed']);
+    expect(recorded.reports.map((r) => r.phase)).toEqual(['working', 'passed', 'closed']);
+    expect(recorded.reports[0]).toMatchObject({ agent: 'claude-small', round: 1 });
     await maybeRecordHistory('happy-path', handle);
   });
 
@@ -132,6 +133,12 @@ describe('issueWorkflow on a real dev server', () => {
     let status = await untilPhase(handle, 'blocked');
     expect(status.openBlockers).toEqual([first, second]);
     await expect(claim(handle)).rejects.toThrow(WorkflowUpdateFailedError);
+    // The issue says what it waits for as soon as it waits (once, not at every re-check).
+    await eventually(
+      async () => recorded.reports.filter((r) => r.phase === 'blocked'),
+      (reports) => reports.length === 1,
+    );
+    expect(recorded.reports.find((r) => r.phase === 'blocked')!.openBlockers).toEqual([first, second]);
 
     await handle.signal(blockerClosedSignal, { dedupeKey: 'b1', blocker: first });
     status = await eventually(
@@ -196,7 +203,7 @@ describe('issueWorkflow on a real dev server', () => {
     expect(status.round).toBe(2);
     expect(recorded.dispatches.map((d) => d.round)).toEqual([0, 1]);
     expect(recorded.dispatches[1]!.prompt).toBe(first.continuationPrompt);
-    expect(recorded.reports.map((r) => r.phase)).toEqual(['continuing']);
+    expect(recorded.reports.map((r) => r.phase)).toEqual(['working', 'continuing']);
     expect((await handle.describe()).typedSearchAttributes.get(ContinuationRoundAttr)).toBe(1);
 
     const second = await claim(handle);
@@ -245,6 +252,26 @@ describe('issueWorkflow on a real dev server', () => {
     await close(handle);
     await handle.result();
     await maybeRecordHistory('session-hook-claims', handle);
+  });
+
+  it("accepts a session's next claim while the last verdict is still being reported", async () => {
+    const issue = testIssue();
+    const recorded = fakes.script(issue.key, {
+      dispatch: () => runUntilCancelled(() => undefined),
+      gates: ['test'],
+      gate: async ({ gate, round }) => gateResult(gate, round === 1 ? 'failed' : 'passed'),
+      reportDelayMs: 1500,
+    });
+    const handle = await start(issue);
+    await untilDispatched(recorded, 1);
+    expect((await claim(handle)).outcome).toBe('continue');
+    // The agent fixed it at once and its stop hook claims again while the workflow reports round 1.
+    expect((await handle.query(statusQuery)).phase).toBe('continuing');
+    const second = await claim(handle);
+    expect(second).toMatchObject({ outcome: 'passed', verification: { round: 2 } });
+    expect(recorded.dispatches).toHaveLength(1);
+    await close(handle);
+    await handle.result();
   });
 
   it('escalates after the round bound and continues when resumed', async () => {
@@ -402,7 +429,7 @@ describe('issueWorkflow on a real dev server', () => {
       (n) => n === 3,
     );
     expect(recorded.dispatches).toHaveLength(1);
-    expect(recorded.reports.map((r) => r.phase)).toEqual(['closed']);
+    expect(recorded.reports.map((r) => r.phase)).toEqual(['working', 'closed']);
     await maybeRecordHistory('close-during-gates', handle);
   });
 
