@@ -209,6 +209,13 @@ describe('closing the loop, end to end', () => {
     const waiting = await phaseOf(blocked, 'blocked');
     expect(waiting.openBlockers).toEqual([keyOf(blocker)]);
     expect(sessions('chain').map((s) => s.issue)).toEqual([keyOf(blocker)]);
+    // The waiting issue says so on Gitea: its status comment names the blocker, and it wears the blocked label.
+    const shown = await eventually(
+      async () => ({ comments: statusComments(blocked), labels: gitea.labelNamesOn(blocked) }),
+      ({ labels }) => labels.includes('coordinator/blocked'),
+    );
+    expect(shown.comments).toHaveLength(1);
+    expect(shown.comments[0]!.body).toContain(keyOf(blocker));
 
     gitea.setState(blocker, 'closed');
     await webhook('closed', blocker);
