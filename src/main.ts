@@ -93,7 +93,11 @@ async function main(): Promise<void> {
   await ensureReconcileSchedule(client, config, file, log).catch((error: unknown) =>
     log.error({ err: error }, 'the reconciliation schedule could not be set up'),
   );
-  const server: Server = await listen(createApp({ client, config, log }), config.receiver.port, config.receiver.host);
+  const server: Server = await listen(
+    createApp({ client, config, log, agents: file.agents }),
+    config.receiver.port,
+    config.receiver.host,
+  );
   cleanups.push(() => closeServer(server));
   log.info(
     { receiver: `http://localhost:${config.receiver.port}`, webhook: '/webhook/gitea', ui: devServer?.uiUrl },
