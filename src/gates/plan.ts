@@ -9,8 +9,9 @@ import { defaultGates, detectProject, toolOf, type GateTool, type ProjectKind } 
 export const REPO_CONFIG_FILE = '.coordinator.json';
 
 /**
- * The workspace is where the agent works, so this file is agent-writable: it may choose commands and raise the
- * coverage threshold, but it cannot turn a gate off or lower the threshold (only the operator's file can).
+ * The workspace is where the agent works, so this file is agent-writable: it may fill in commands for the gates the
+ * operator did not configure and raise the coverage threshold, but it cannot replace an operator's gate, turn a gate
+ * off or lower the threshold (only COORDINATOR_CONFIG_FILE can).
  */
 export const repoGatesFileSchema = z.strictObject({
   gates: z.partialRecord(z.enum(GATE_KINDS), z.strictObject(gateCommandSchema.shape)).optional(),
@@ -70,8 +71,8 @@ export interface OperatorGates {
 }
 
 /**
- * Precedence per gate kind: operator's repository entry, then the workspace's `.coordinator.json`, then the
- * operator's global gates, then the detected defaults. `false` (operator only) removes the gate.
+ * Precedence per gate kind: the operator's repository entry, then the operator's global gates, then the workspace's
+ * agent-writable `.coordinator.json`, then the detected defaults. `false` (operator only) removes the gate.
  */
 export function planGates(dir: string, operator: OperatorGates): GatePlan {
   const project = detectProject(dir);
@@ -82,8 +83,8 @@ export function planGates(dir: string, operator: OperatorGates): GatePlan {
   for (const gate of GATE_KINDS) {
     const layers = [
       ['operator', operator.repository?.[gate]],
-      ['repository-file', repoFile.gates?.[gate]],
       ['operator', operator.global?.[gate]],
+      ['repository-file', repoFile.gates?.[gate]],
     ] as const;
     const chosen = layers.find(([, value]) => value !== undefined);
     if (chosen?.[1] === false) continue;
