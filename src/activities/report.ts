@@ -38,7 +38,9 @@ export function createReportActivities(deps: ReportDeps): ReportActivities {
       }
       await asActivityFailure(async () => {
         // Find before create: a retried activity must edit the comment its first attempt created.
-        const existing = (await gitea.listComments(ref)).find((comment) => isStatusComment(comment.body));
+        // Only our own comment: a marker copied into someone else's comment must not make us try to edit theirs.
+        const [comments, self] = await Promise.all([gitea.listComments(ref), gitea.currentUser()]);
+        const existing = comments.find((comment) => comment.user?.id === self.id && isStatusComment(comment.body));
         if (!existing) await gitea.createComment(ref, body);
         else if (existing.body !== body) await gitea.editComment(ref.owner, ref.repo, existing.id, body);
         await swapPhaseLabel(gitea, ref, issue.labels ?? [], PHASE_LABELS[report.phase]?.name);

@@ -5,7 +5,8 @@ import { redact } from '../domain/redact';
 /**
  * The `gitea-comment` agent driver: a comment on the issue mentions the agent's Gitea user with the task. The
  * agent claims completion with a `/done` comment (the receiver turns that into the claim). A hidden marker with the
- * dispatchId makes redelivery idempotent: a retried dispatch finds its comment and posts nothing.
+ * dispatchId makes redelivery idempotent: a retried dispatch finds its comment (one the token's own user wrote)
+ * and posts nothing.
  */
 export const dispatchMarker = (dispatchId: string) => `<!-- issue-coordinator:dispatch:${dispatchId} -->`;
 
@@ -44,8 +45,11 @@ export async function dispatchByComment(
 ): Promise<{ posted: boolean }> {
   const ref = { owner: input.issue.owner, repo: input.issue.repo, number: input.issue.number };
   const marker = dispatchMarker(input.dispatchId);
-  const comments = await gitea.listComments(ref);
-  if (comments.some((comment) => comment.body.includes(marker))) return { posted: false };
+  const [comments, self] = await Promise.all([gitea.listComments(ref), gitea.currentUser()]);
+  // Only our own comment counts: anyone can post the (predictable) marker to keep the agent from being mentioned.
+  if (comments.some((comment) => comment.user?.id === self.id && comment.body.includes(marker))) {
+    return { posted: false };
+  }
   await gitea.createComment(ref, renderDispatchComment(input, giteaUser, secrets));
   return { posted: true };
 }

@@ -95,6 +95,8 @@ export interface LabelSpec {
 }
 
 export interface GiteaClient {
+  /** The user the token belongs to (`GET /user`), fetched once per client. */
+  currentUser(): Promise<GiteaUser>;
   /** `null` when the issue does not exist (404). */
   getIssue(ref: IssueRef): Promise<GiteaIssue | null>;
   listOpenIssues(owner: string, repo: string, options?: ListIssuesOptions): Promise<GiteaIssue[]>;
@@ -260,7 +262,19 @@ export function createGiteaClient(options: GiteaClientOptions): GiteaClient {
 
   const issuePath = (ref: IssueRef) => `repos/${seg(ref.owner)}/${seg(ref.repo)}/issues/${ref.number}`;
 
+  let currentUser: Promise<GiteaUser> | undefined;
+
   const client: GiteaClient = {
+    currentUser() {
+      if (currentUser) return currentUser;
+      const lookup = call(userSchema, { method: 'GET', path: 'user' });
+      // A failed lookup is not cached: the next call asks again.
+      lookup.catch(() => {
+        if (currentUser === lookup) currentUser = undefined;
+      });
+      currentUser = lookup;
+      return lookup;
+    },
     async getIssue(ref) {
       const response = await request({ method: 'GET', path: issuePath(ref), accept: [404] });
       if (response.status === 404) return null;

@@ -14,6 +14,7 @@
  *   await gitea.close();
  *
  * Endpoints (all under /api/v1, `Authorization: token <token>` required when a token is configured, else 401):
+ *   GET    /user                                                          (the token's user: options.login)
  *   GET    /repos/{o}/{r}/issues?state=&type=&assigned_by=&page=&limit=   (X-Total-Count; limit capped at maxPageSize)
  *   GET    /repos/{o}/{r}/issues/{n}                                       (404 when absent)
  *   GET    /repos/{o}/{r}/issues/{n}/dependencies | /blocks                (paged like the list)
@@ -351,6 +352,7 @@ export class FakeGitea {
     body: unknown,
   ): { status: number; json?: unknown; headers?: Record<string, string> } {
     const notFound = { status: 404, json: { message: "The target couldn't be found.", errors: [], url: this.url } };
+    if (url.pathname === '/api/v1/user' && method === 'GET') return { status: 200, json: userJson(this.options.login) };
     const m = /^\/api\/v1\/repos\/([^/]+)\/([^/]+)\/(.*)$/.exec(url.pathname);
     if (!m) return notFound;
     const owner = decodeURIComponent(m[1]!);

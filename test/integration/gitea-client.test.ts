@@ -178,6 +178,16 @@ describe('Gitea REST client against a fake Gitea over HTTP', () => {
     });
   });
 
+  it("knows the token's own user, asking Gitea once and again only after a failure", async () => {
+    gitea.failNext(4, { status: 500 }, { path: /\/user$/ });
+    await expect(client.currentUser()).rejects.toBeInstanceOf(GiteaError);
+    expect(await client.currentUser()).toMatchObject({ login: 'coordinator' });
+    expect(await client.currentUser()).toMatchObject({ login: 'coordinator' });
+    expect(gitea.calls.filter((c) => c.path === '/api/v1/user').map((c) => c.status)).toEqual([
+      500, 500, 500, 500, 200,
+    ]);
+  });
+
   it('never writes the token into logs or error messages', async () => {
     gitea.failNext(1, { status: 500 });
     gitea.addIssue({ ...widgets });

@@ -57,6 +57,15 @@ describe('report activities against a fake Gitea', () => {
     expect(gitea.commentsOn(ref)[0]!.body).not.toContain('working on it');
   });
 
+  it("posts its own status comment rather than editing another user's comment that carries the marker", async () => {
+    const spoof = gitea.addComment(ref, `${STATUS_MARKER}\nmy own words`, 'mallory');
+    await activities.reportStatus(statusReport());
+    expect(spoof.body).toBe(`${STATUS_MARKER}\nmy own words`);
+    const ours = gitea.commentsOn(ref).filter((c) => c.author === 'coordinator');
+    expect(ours).toHaveLength(1);
+    expect(ours[0]!.body).toContain('working');
+  });
+
   it('creates no duplicate when a retried attempt runs after a partial failure', async () => {
     // First attempt: the comment is created, then looking up the repository's labels fails past the client's retries.
     gitea.failNext(4, { status: 500 }, { method: 'GET', path: /\/labels$/ });

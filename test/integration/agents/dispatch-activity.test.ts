@@ -173,6 +173,15 @@ describe('dispatchAgent', () => {
     expect(gitea.commentsOn({ owner: 'acme', repo: 'widgets', number: 7 })).toHaveLength(2);
   });
 
+  it("gitea-comment: still mentions the agent when another user posted the dispatch's marker first", async () => {
+    const issue = { owner: 'acme', repo: 'widgets', number: 7 };
+    gitea.addComment(issue, `${dispatchMarker('acme/widgets#7:0:1')}\nnothing to see here`, 'mallory');
+    await activityEnv().run(activities().dispatchAgent, input({ agent: 'gitea-bot' }));
+    const ours = gitea.commentsOn(issue).filter((c) => c.author === 'coordinator');
+    expect(ours).toHaveLength(1);
+    expect(ours[0]!.body).toContain('@agent-bot');
+  });
+
   it('command: runs in the configured workspace, and its exit is the claim', async () => {
     const receipt: DispatchReceipt = await activityEnv().run(activities().dispatchAgent, input({ agent: 'cli' }));
     expect(receipt).toMatchObject({ outcome: 'claimed', contextTokensUsed: 4200 });
