@@ -72,8 +72,7 @@ export function createReconcileActivities(deps: ReconcileDeps): ReconcileActivit
           continue;
         }
         const signal = { dedupeKey: reconcileDedupeKey('assigned', issue), change: 'assigned' as const, issue };
-        const summary = `${issue.key}: ${issue.title}`.slice(0, 200);
-        await dispatch(client, taskQueue, { kind: 'start', issue, signal, summary }, bounds);
+        await dispatch(client, taskQueue, { kind: 'start', issue, signal }, bounds);
         report.started.push(issue.key);
         heartbeat();
       }

@@ -10,7 +10,7 @@ import { issuePayloadSchema, type IssuePayload } from '../gitea/webhook-payloads
 import type { IssueChange, IssueChangedSignal } from '../workflows/messages';
 
 export type WebhookCommand =
-  | { kind: 'start'; issue: IssueSnapshot; signal: IssueChangedSignal; summary: string }
+  | { kind: 'start'; issue: IssueSnapshot; signal: IssueChangedSignal }
   | { kind: 'signal'; issue: IssueSnapshot; signal: IssueChangedSignal }
   | { kind: 'close'; issue: IssueSnapshot; dedupeKey: string };
 
@@ -51,7 +51,7 @@ export function routeDelivery(eventType: string, payload: unknown, dedupeKey: st
 
   if (act === 'assigned') {
     const signal = { dedupeKey, change: 'assigned' as const, issue };
-    return { kind: 'command', action: act, command: { kind: 'start', issue, signal, summary: summaryOf(issue) } };
+    return { kind: 'command', action: act, command: { kind: 'start', issue, signal } };
   }
   if (act === 'closed') return { kind: 'command', action: act, command: { kind: 'close', issue, dedupeKey } };
   const change = CHANGES[act];
@@ -77,14 +77,6 @@ export function toSnapshot(payload: IssuePayload): IssueSnapshot | undefined {
     assignees: payload.issue.assignees.map((user) => user.login),
     ...(payload.issue.html_url ? { htmlUrl: payload.issue.html_url } : {}),
   };
-}
-
-const MAX_SUMMARY_TITLE = 200;
-
-function summaryOf(issue: IssueSnapshot): string {
-  const title = issue.title.replace(/\s+/g, ' ').trim();
-  const short = title.length > MAX_SUMMARY_TITLE ? `${title.slice(0, MAX_SUMMARY_TITLE - 1)}…` : title;
-  return `${issue.key}: ${short}`;
 }
 
 function actionOf(payload: unknown): string | undefined {

@@ -2,9 +2,8 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { isIssueKey, type IssueKey } from '../domain/issue-key';
-import { IssueKeyAttr, IssueRepoAttr } from '../temporal/search-attributes';
 import { blockerClosedSignal, issueChangedSignal, issueClosedSignal } from '../workflows/messages';
-import type { IssueWorkflowBounds } from '../workflows/start-options';
+import { issueWorkflowStartOptions, type IssueWorkflowBounds } from '../workflows/start-options';
 import type { WebhookCommand } from './commands';
 
 export const ISSUE_WORKFLOW_TYPE = 'issueWorkflow';
@@ -31,16 +30,11 @@ export async function dispatch(
     case 'start':
       // Atomic per workflow id: concurrent duplicates start one workflow and signal it twice with one dedupe key.
       await client.workflow.signalWithStart(ISSUE_WORKFLOW_TYPE, {
-        workflowId,
+        ...issueWorkflowStartOptions(command.issue),
         taskQueue,
         args: [{ issue: command.issue, ...bounds }],
         signal: issueChangedSignal,
         signalArgs: [command.signal],
-        typedSearchAttributes: [
-          { key: IssueKeyAttr, value: workflowId },
-          { key: IssueRepoAttr, value: `${command.issue.owner}/${command.issue.repo}`.toLowerCase() },
-        ],
-        staticSummary: command.summary,
       });
       return { outcome: 'accepted', workflowIds: [workflowId] };
     case 'signal': {
@@ -53,10 +47,11 @@ export async function dispatch(
     }
     case 'close': {
       const { dedupeKey, issue } = command;
-      const closedOwn = signalIfRunning(() =>
-        client.workflow.getHandle(workflowId).signal(issueClosedSignal, { dedupeKey, issue }),
-      );
-      const dependants = await blockedBy(client, workflowId);
+      // Together, so that a failure of either rejects this call (a 503) instead of leaving one rejection unhandled.
+      const [closedOwn, dependants] = await Promise.all([
+        signalIfRunning(() => client.workflow.getHandle(workflowId).signal(issueClosedSignal, { dedupeKey, issue })),
+        blockedBy(client, workflowId),
+      ]);
       const notified = await Promise.all(
         dependants.map((id) =>
           signalIfRunning(() =>
@@ -64,7 +59,7 @@ export async function dispatch(
           ).then((ok) => (ok ? id : undefined)),
         ),
       );
-      const workflowIds = [...((await closedOwn) ? [workflowId] : []), ...notified.filter((id): id is string => !!id)];
+      const workflowIds = [...(closedOwn ? [workflowId] : []), ...notified.filter((id): id is string => !!id)];
       return { outcome: workflowIds.length > 0 ? 'accepted' : 'no-workflow', workflowIds };
     }
   }

@@ -9,13 +9,22 @@ import { IssueKeyAttr, IssuePhaseAttr, IssueRepoAttr } from '../temporal/search-
 export function issueWorkflowStartOptions(issue: IssueSnapshot) {
   return {
     workflowId: issue.key,
-    staticSummary: `${issue.key}: ${issue.title}`.slice(0, 200),
+    staticSummary: summaryOf(issue),
     typedSearchAttributes: new TypedSearchAttributes([
       { key: IssueKeyAttr, value: issue.key },
       { key: IssueRepoAttr, value: `${issue.owner}/${issue.repo}`.toLowerCase() },
       { key: IssuePhaseAttr, value: 'parsing' },
     ]),
   };
+}
+
+const MAX_SUMMARY_TITLE = 200;
+
+/** One line for the Web UI: newlines in a title would break the workflow list. */
+function summaryOf(issue: IssueSnapshot): string {
+  const title = issue.title.replace(/\s+/g, ' ').trim();
+  const short = title.length > MAX_SUMMARY_TITLE ? `${title.slice(0, MAX_SUMMARY_TITLE - 1)}…` : title;
+  return `${issue.key}: ${short}`;
 }
 
 /** The configured bounds every starter passes into IssueWorkflowInput (MAX_CONTINUATION_ROUNDS, BLOCKER_RECHECK_INTERVAL). */

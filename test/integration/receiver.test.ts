@@ -372,6 +372,21 @@ describe('when Temporal cannot be reached', () => {
     expect(Date.now() - started).toBeLessThan(2_500);
   });
 
+  it('answers 503 to a close, which signals the issue and its dependants, without an unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    try {
+      const target = app({ client: unreachable, temporalDeadlineMs: 500 });
+      const res = await deliver(target, 'closed', freshIssue({ state: 'closed' }));
+      expect(res.status).toBe(503);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', record);
+    }
+  });
+
   it('reports not ready, while staying live', async () => {
     const target = app({ client: unreachable });
     expect((await request(target).get('/ready')).status).toBe(503);

@@ -1,4 +1,5 @@
 import { deliveryDedupeKey, routeDelivery } from '../../src/receiver/commands';
+import { issueWorkflowStartOptions } from '../../src/workflows/start-options';
 import { issueCommentPayloadSchema } from '../../src/gitea/webhook-payloads';
 import { issuePayload } from '../helpers/gitea-webhook';
 
@@ -23,7 +24,7 @@ describe('routeDelivery', () => {
       htmlUrl: 'http://gitea.local/Acme/Widgets/issues/42',
     });
     expect(route.command.signal).toEqual({ dedupeKey: KEY, change: 'assigned', issue: route.command.issue });
-    expect(route.command.summary).toBe('acme/widgets#42: Add a widget');
+    expect(issueWorkflowStartOptions(route.command.issue).staticSummary).toBe('acme/widgets#42: Add a widget');
   });
 
   it.each([
