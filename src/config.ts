@@ -12,6 +12,25 @@ const optionalString = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value));
 const positiveInt = z.coerce.number().int().positive();
+const booleanFlag = optionalString
+  .pipe(z.enum(['true', 'false', '1', '0'], { error: "expected 'true' or 'false'" }).optional())
+  .transform((value) => value === 'true' || value === '1');
+
+/** Read by every Temporal connection, including the CLI commands that take only these from the environment. */
+const temporalSecuritySchema = z.object({
+  TEMPORAL_TLS: booleanFlag,
+  TEMPORAL_TLS_CERT_PATH: optionalString,
+  TEMPORAL_TLS_KEY_PATH: optionalString,
+  TEMPORAL_API_KEY: optionalString,
+});
+
+/** How to reach a cluster behind TLS, mTLS or an API key (Temporal Cloud). All unset: plain gRPC. */
+export interface TemporalSecurity {
+  tls: boolean;
+  clientCertPath: string | undefined;
+  clientKeyPath: string | undefined;
+  apiKey: string | undefined;
+}
 
 /** Where `npm run worker` serves the SDK's Prometheus metrics unless WORKER_METRICS_ADDRESS says otherwise. */
 export const DEFAULT_WORKER_METRICS_ADDRESS = '0.0.0.0:9464';
@@ -24,6 +43,7 @@ export const envSchema = z.object({
   TEMPORAL_DEV_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_DB_FILE: z.string().min(1).default('.data/temporal.sqlite'),
+  ...temporalSecuritySchema.shape,
   RECEIVER_HOST: z.string().min(1).default('0.0.0.0'),
   RECEIVER_PORT: port.default(8000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -68,6 +88,7 @@ export interface Config {
     devPort: number;
     uiPort: number;
     dbFile: string;
+    security: TemporalSecurity;
   };
   receiver: { host: string; port: number; maxBodyBytes: number };
   logLevel: Env['LOG_LEVEL'];
@@ -111,6 +132,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(String(issue.path[0] ?? 'environment'), issue.message);
   }
   const e = parsed.data;
+  const security = loadTemporalSecurity(env);
+  if (security.tls && !e.TEMPORAL_ADDRESS) {
+    throw new ConfigError(
+      'TEMPORAL_ADDRESS',
+      'must be set with TLS or an API key: the embedded dev server speaks plain gRPC',
+    );
+  }
   if (e.GITEA_WEBHOOK_SECRET_PREVIOUS && !e.GITEA_WEBHOOK_SECRET) {
     throw new ConfigError('GITEA_WEBHOOK_SECRET', 'must be set when GITEA_WEBHOOK_SECRET_PREVIOUS is set');
   }
@@ -125,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       devPort: e.TEMPORAL_DEV_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
       dbFile: e.TEMPORAL_DB_FILE,
+      security,
     },
     receiver: { host: e.RECEIVER_HOST, port: e.RECEIVER_PORT, maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES },
     logLevel: e.LOG_LEVEL,
@@ -150,6 +179,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     configFile: e.COORDINATOR_CONFIG_FILE,
     agents: { webhookSecret: e.AGENT_WEBHOOK_SECRET },
     workerMetricsAddress: e.WORKER_METRICS_ADDRESS,
+  };
+}
+
+/** The TLS part of the environment; throws ConfigError. An API key or a client certificate implies TLS. */
+export function loadTemporalSecurity(env: NodeJS.ProcessEnv): TemporalSecurity {
+  const parsed = temporalSecuritySchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(String(issue.path[0] ?? 'environment'), issue.message);
+  }
+  const e = parsed.data;
+  if (!e.TEMPORAL_TLS_CERT_PATH !== !e.TEMPORAL_TLS_KEY_PATH) {
+    const missing = e.TEMPORAL_TLS_CERT_PATH ? 'TEMPORAL_TLS_KEY_PATH' : 'TEMPORAL_TLS_CERT_PATH';
+    throw new ConfigError(missing, 'TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together (mTLS)');
+  }
+  for (const variable of ['TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH'] as const) {
+    const path = e[variable];
+    if (path && !existsSync(path)) throw new ConfigError(variable, `no such file: ${path}`);
+  }
+  return {
+    tls: e.TEMPORAL_TLS || !!e.TEMPORAL_API_KEY || !!e.TEMPORAL_TLS_CERT_PATH,
+    clientCertPath: e.TEMPORAL_TLS_CERT_PATH,
+    clientKeyPath: e.TEMPORAL_TLS_KEY_PATH,
+    apiKey: e.TEMPORAL_API_KEY,
   };
 }
 

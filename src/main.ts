@@ -13,6 +13,7 @@ import { createLogger } from './logger';
 import { createApp } from './receiver/app';
 import { closeServer, listen } from './receiver/server';
 import { ensureTemporalCli } from './temporal/cli';
+import { connectionOptions } from './temporal/connection';
 import { startDevServer, type DevServer } from './temporal/dev-server';
 import { ensureReconcileSchedule } from './temporal/reconcile-schedule';
 import { PinoSdkLogger } from './temporal/sdk-logger';
@@ -65,12 +66,14 @@ async function main(): Promise<void> {
   }
   if (stopping) return;
 
-  const connection = await Connection.connect({ address });
+  const connection = await Connection.connect(connectionOptions({ address, security: config.temporal.security }));
   cleanups.push(() => connection.close());
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const file = loadCoordinatorFile(config.configFile);
 
-  const nativeConnection = await NativeConnection.connect({ address });
+  const nativeConnection = await NativeConnection.connect(
+    connectionOptions({ address, security: config.temporal.security }),
+  );
   cleanups.push(() => nativeConnection.close());
   const worker = await createWorker({
     connection: nativeConnection,

@@ -7,6 +7,7 @@ import { loadCoordinatorFile } from './config-file';
 import type { CoordinatorActivities } from './activities/contract';
 import { DEFAULT_WORKER_METRICS_ADDRESS, loadConfigOrExit } from './config';
 import { createLogger } from './logger';
+import { connectionOptions } from './temporal/connection';
 import { ensureReconcileSchedule } from './temporal/reconcile-schedule';
 import { PinoSdkLogger } from './temporal/sdk-logger';
 
@@ -60,9 +61,10 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const file = loadCoordinatorFile(config.configFile);
-  const clientConnection = await Connection.connect({ address });
+  const endpoint = { address, security: config.temporal.security };
+  const clientConnection = await Connection.connect(connectionOptions(endpoint));
   const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
-  const connection = await NativeConnection.connect({ address });
+  const connection = await NativeConnection.connect(connectionOptions(endpoint));
   const worker = await createWorker({
     connection,
     namespace: config.temporal.namespace,

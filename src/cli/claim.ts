@@ -4,13 +4,16 @@
  * Stop hook answer, so the session cannot stop while gates fail. The issue key and agent default to
  * COORDINATOR_ISSUE_KEY and COORDINATOR_AGENT, which the `command` driver sets for the agent.
  *
- * Reads only TEMPORAL_ADDRESS (default 127.0.0.1:7233) and TEMPORAL_NAMESPACE (default `default`), never a .env
- * file: it runs in the agent's workspace, whose files the agent controls.
+ * Reads only TEMPORAL_ADDRESS (default 127.0.0.1:7233), TEMPORAL_NAMESPACE (default `default`) and the TLS variables
+ * (TEMPORAL_TLS, TEMPORAL_TLS_CERT_PATH, TEMPORAL_TLS_KEY_PATH, TEMPORAL_API_KEY), never a .env file: it runs in the
+ * agent's workspace, whose files the agent controls.
  */
 import { parseArgs } from 'node:util';
 import { Connection, Client } from '@temporalio/client';
+import { ConfigError, loadTemporalSecurity, type TemporalSecurity } from '../config';
 import { formatIssueKey, parseIssueKey } from '../domain/issue-key';
 import { stopHookOutput } from '../domain/stop-hook';
+import { connectionOptions } from '../temporal/connection';
 import { claimCompletionUpdate, type CompletionClaim } from '../workflows/messages';
 import type { CliCommand } from './index';
 
@@ -21,6 +24,7 @@ export interface ClaimOptions {
   claim: CompletionClaim;
   address: string;
   namespace: string;
+  security: TemporalSecurity;
 }
 
 export interface ClaimIo {
@@ -46,11 +50,19 @@ export function parseClaimArgs(args: string[], env: NodeJS.ProcessEnv): ClaimOpt
   const ref = parseIssueKey(raw);
   if (!ref) return `not an issue key: ${raw} (expected owner/repo#N)`;
   const agent = parsed.values.agent ?? env.COORDINATOR_AGENT;
+  let security: TemporalSecurity;
+  try {
+    security = loadTemporalSecurity(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
   return {
     issueKey: formatIssueKey(ref),
     claim: { ...(agent ? { agent } : {}), ...(parsed.values.note ? { note: parsed.values.note } : {}) },
     address: env.TEMPORAL_ADDRESS?.trim() || '127.0.0.1:7233',
     namespace: env.TEMPORAL_NAMESPACE?.trim() || 'default',
+    security,
   };
 }
 
@@ -58,7 +70,8 @@ export function parseClaimArgs(args: string[], env: NodeJS.ProcessEnv): ClaimOpt
 export async function runClaim(options: ClaimOptions, io: ClaimIo): Promise<number> {
   let connection: Connection | undefined;
   try {
-    connection = await Connection.connect({ address: options.address, connectTimeout: '5s' });
+    const endpoint = { address: options.address, security: options.security };
+    connection = await Connection.connect({ ...connectionOptions(endpoint), connectTimeout: '5s' });
     const client = new Client({ connection, namespace: options.namespace });
     const verdict = await client.workflow
       .getHandle(options.issueKey)

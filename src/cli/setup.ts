@@ -4,6 +4,7 @@
  */
 import { Connection } from '@temporalio/client';
 import { loadConfigOrExit } from '../config';
+import { connectionOptions } from '../temporal/connection';
 import { setupCluster } from '../temporal/setup';
 import type { CliCommand } from './index';
 
@@ -20,7 +21,7 @@ export const setupCommand: CliCommand = {
       process.stderr.write('TEMPORAL_ADDRESS must be set: setup prepares an existing cluster\n');
       return 2;
     }
-    const connection = await Connection.connect({ address });
+    const connection = await Connection.connect(connectionOptions({ address, security: config.temporal.security }));
     try {
       const result = await setupCluster({ connection, namespace });
       const lines = [

@@ -32,7 +32,10 @@ async function main(): Promise<void> {
     log.fatal('TEMPORAL_ADDRESS must be set to run the receiver on its own (npm start runs everything together)');
     process.exit(1);
   }
-  const client = await connectClient(config.temporal.address, config.temporal.namespace);
+  const client = await connectClient(
+    { address: config.temporal.address, security: config.temporal.security },
+    config.temporal.namespace,
+  );
   const server = await listen(createApp({ client, config, log }), config.receiver.port, config.receiver.host);
   log.info({ url: `http://${config.receiver.host}:${config.receiver.port}` }, 'receiver listening');
   const shutdown = async () => {

@@ -1,4 +1,5 @@
 import { runClaim } from '../../src/cli/claim';
+import { loadTemporalSecurity } from '../../src/config';
 import { testServer, uniqueName } from '../helpers/temporal';
 
 describe('coordinator claim against the test dev server', () => {
@@ -7,7 +8,7 @@ describe('coordinator claim against the test dev server', () => {
     const out: string[] = [];
     const err: string[] = [];
     const code = await runClaim(
-      { issueKey: `${uniqueName('nobody')}/repo#1`, claim: {}, address, namespace },
+      { issueKey: `${uniqueName('nobody')}/repo#1`, claim: {}, address, namespace, security: loadTemporalSecurity({}) },
       { stdout: (text) => out.push(text), stderr: (text) => err.push(text) },
     );
     expect(code).toBe(1);

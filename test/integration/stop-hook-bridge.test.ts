@@ -1,5 +1,6 @@
 import type { Worker } from '@temporalio/worker';
 import { runClaim } from '../../src/cli/claim';
+import { loadTemporalSecurity } from '../../src/config';
 import type { issueWorkflow } from '../../src/workflows/issue-workflow';
 import { issueChangedSignal, statusQuery, type IssueChangedSignal } from '../../src/workflows/messages';
 import { issueWorkflowStartOptions } from '../../src/workflows/start-options';
@@ -54,7 +55,13 @@ describe('stop-hook bridge on the real issue workflow', () => {
     const claimOnce = async () => {
       const out: string[] = [];
       const code = await runClaim(
-        { issueKey: issue.key, claim: { agent: 'claude-small' }, address, namespace },
+        {
+          issueKey: issue.key,
+          claim: { agent: 'claude-small' },
+          address,
+          namespace,
+          security: loadTemporalSecurity({}),
+        },
         { stdout: (text) => out.push(text), stderr: () => {} },
       );
       return { code, stdout: out.join('') };

@@ -55,6 +55,7 @@ describe('claim arguments', () => {
       claim: { agent: 'claude', note: 'done' },
       address: '127.0.0.1:7233',
       namespace: 'default',
+      security: { tls: false, clientCertPath: undefined, clientKeyPath: undefined, apiKey: undefined },
     });
   });
 
@@ -69,6 +70,14 @@ describe('claim arguments', () => {
       claim: { agent: 'cli' },
       address: 'temporal:7233',
     });
+  });
+
+  it('connects with TLS and the API key from the environment, and names a bad TLS variable', () => {
+    const env = { COORDINATOR_ISSUE_KEY: 'acme/widgets#7', TEMPORAL_API_KEY: 'secret-key' };
+    expect(parseClaimArgs([], env)).toMatchObject({ security: { tls: true, apiKey: 'secret-key' } });
+    expect(parseClaimArgs([], { ...env, TEMPORAL_TLS_CERT_PATH: '/etc/client.pem' })).toMatch(
+      /^invalid configuration: TEMPORAL_TLS_KEY_PATH: /,
+    );
   });
 
   it('refuses what is not an issue key', () => {
