@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import type { CoordinatorActivities, DispatchInput, DispatchReceipt } from './contract';
+import { killAbandonedAttempt, processGroupHeartbeat } from './abandoned-process';
 import type { ActivityDeps } from './index';
 import { workspaceFor } from './gates';
 import { asActivityFailure } from './gitea-failure';
@@ -36,6 +37,10 @@ export function createDispatchActivities(deps: DispatchDeps): Pick<CoordinatorAc
     const cwd = workspaceFor(deps, input.issue.key);
     if (!existsSync(cwd)) throw ApplicationFailure.nonRetryable(`workspace ${cwd} does not exist`, 'WorkspaceMissing');
     const context = Context.current();
+    killAbandonedAttempt(context.info, deps.log);
+    let processGroup: number | undefined;
+    // The first heartbeat (sent at once, later ones are throttled) names the agent's process group.
+    const beat = () => context.heartbeat({ dispatchId: input.dispatchId, ...processGroupHeartbeat(processGroup) });
     const result = await runAgentCommand({
       argv: agent.command!,
       cwd,
@@ -43,7 +48,8 @@ export function createDispatchActivities(deps: DispatchDeps): Pick<CoordinatorAc
       env: agentEnv(deps, input),
       signal: context.cancellationSignal,
       ...(context.info.startToCloseTimeoutMs > 0 ? { timeoutMs: context.info.startToCloseTimeoutMs } : {}),
-      onTick: () => context.heartbeat({ dispatchId: input.dispatchId }),
+      onSpawn: (pid) => ((processGroup = pid), beat()),
+      onTick: beat,
       tickMs: deps.heartbeatMs ?? AGENT_HEARTBEAT_MS,
     });
     if (result.reason === 'spawn-error') {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { killAbandonedAttempt, processGroupHeartbeat, type ProcessGroupHeartbeat } from './abandoned-process';
 import type { ActivityDeps } from './index';
 import type { CoordinatorActivities } from './contract';
 import { parseIssueKey, type IssueKey } from '../domain/issue-key';
@@ -40,27 +40,9 @@ function gatePlan(deps: GateActivityDeps, issueKey: IssueKey): GatePlan {
   }
 }
 
-interface GateHeartbeat {
+interface GateHeartbeat extends ProcessGroupHeartbeat {
   gate: string;
   round: number;
-  processGroup?: number;
-  host: string;
-}
-
-/**
- * A retry after a heartbeat timeout means the previous attempt's worker died or hung: its gate, in a process group
- * of its own, would keep running with nobody to wait for it. Its last heartbeat named that group; on the same host
- * (a group id means nothing elsewhere) the group is killed before the gate runs again.
- */
-function killAbandonedAttempt(details: unknown, deps: GateActivityDeps): void {
-  const previous = details as Partial<GateHeartbeat> | undefined;
-  if (!previous?.processGroup || previous.host !== hostname()) return;
-  try {
-    process.kill(-previous.processGroup, 'SIGKILL');
-    deps.log.warn({ gate: previous.gate, processGroup: previous.processGroup }, "killed an abandoned attempt's gate");
-  } catch {
-    // ESRCH: it had already finished.
-  }
 }
 
 /**
@@ -78,13 +60,14 @@ export function createGateActivities(
     },
     async runGate({ issueKey, gate, round }) {
       const context = Context.current();
-      killAbandonedAttempt(context.info.heartbeatDetails, deps);
+      killAbandonedAttempt(context.info, deps.log);
       const plan = gatePlan(deps, issueKey);
       const planned = plan.gates.find((candidate) => candidate.gate === gate);
       if (!planned) return missingGate(gate, `the ${gate} gate is not configured for this workspace`);
       let processGroup: number | undefined;
       // The first heartbeat (sent at once, later ones are throttled) names the gate's process group.
-      const beat = () => context.heartbeat({ gate, round, processGroup, host: hostname() } satisfies GateHeartbeat);
+      const beat = () =>
+        context.heartbeat({ gate, round, ...processGroupHeartbeat(processGroup) } satisfies GateHeartbeat);
       const result = await runPlannedGate(plan, planned, {
         signal: context.cancellationSignal,
         onSpawn: (pid) => ((processGroup = pid), beat()),

@@ -19,6 +19,8 @@ export interface AgentCommandOptions {
   onTick?: () => void;
   tickMs?: number;
   killGraceMs?: number;
+  /** Called with the agent's pid, which is also its process group id, as soon as it has started. */
+  onSpawn?: (pid: number) => void;
 }
 
 export interface AgentCommandResult {
@@ -56,6 +58,7 @@ export async function runAgentCommand(options: AgentCommandOptions): Promise<Age
     signal: options.signal,
     timeoutMs: options.timeoutMs,
     onTick: options.onTick,
+    onSpawn: options.onSpawn,
     tickMs: options.tickMs ?? 10_000,
     killGraceMs: options.killGraceMs ?? 5000,
   });

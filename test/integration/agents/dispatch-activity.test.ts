@@ -2,7 +2,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { DefaultLogger } from '@temporalio/worker';
@@ -15,6 +16,7 @@ import { loadConfig } from '../../../src/config';
 import { parseCoordinatorFile } from '../../../src/config-file';
 import { createGiteaClient } from '../../../src/gitea/client';
 import { startFakeGitea, type FakeGitea } from '../../fakes/gitea-server';
+import { isAlive, waitUntil } from '../../helpers/processes';
 
 const log = pino({ level: 'silent' });
 /** The SDK's activity environment, quiet: the failures below are expected. */
@@ -197,6 +199,30 @@ describe('dispatchAgent', () => {
     while (!existsSync(join(workspace, 'seen.json'))) await new Promise((resolve) => setTimeout(resolve, 20));
     env.cancel();
     await expect(running).rejects.toBeInstanceOf(CancelledFailure);
+  });
+
+  it("command: a retry after the worker died kills the abandoned attempt's agent before starting another", async () => {
+    const orphan = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' });
+    orphan.unref();
+    const retry = new MockActivityEnvironment(
+      {
+        attempt: 2,
+        heartbeatDetails: { dispatchId: 'acme/widgets#7:0:1', processGroup: orphan.pid, host: hostname() },
+      },
+      { logger: new DefaultLogger('ERROR', () => {}) },
+    );
+    const heartbeats: unknown[] = [];
+    retry.on('heartbeat', (details: unknown) => heartbeats.push(details));
+    const receipt: DispatchReceipt = await retry.run(activities().dispatchAgent, input({ agent: 'cli' }));
+    expect(receipt.outcome).toBe('claimed');
+    expect(await waitUntil(() => !isAlive(orphan.pid!), 3000)).toBe(true);
+    // This attempt names its own agent's process group, for the next retry to find.
+    expect(heartbeats[0]).toEqual({
+      dispatchId: 'acme/widgets#7:0:1',
+      processGroup: expect.any(Number),
+      host: hostname(),
+    });
+    expect((heartbeats[0] as { processGroup: number }).processGroup).not.toBe(orphan.pid);
   });
 
   it('an agent outside the pool is a non-retryable failure', async () => {
