@@ -3,7 +3,7 @@
  * Pure: reads an IssueSnapshot, returns IssueMetadata. Issue text is untrusted; it is only matched, never run.
  */
 import { clampContextTokens, estimateContextTokens, MAX_CONTEXT_TOKENS } from './context-estimate';
-import { formatIssueKey, resolveIssueReference, type IssueKey } from './issue-key';
+import { formatIssueKey, isIssueKey, resolveIssueReference, type IssueKey } from './issue-key';
 import { DIFFICULTIES, type Difficulty, type IssueMetadata, type IssueSnapshot } from './types';
 
 export const MAX_REFERENCES = 50;
@@ -103,7 +103,10 @@ export function stripNonProse(text: string): string {
 
 export function resolveReference(reference: string, context: { owner: string; repo: string }): IssueKey | undefined {
   const url = URL_REFERENCE.exec(reference);
-  if (url) return formatIssueKey({ owner: url[1]!, repo: url[2]!, number: Number(url[3]) });
+  if (url) {
+    const key = formatIssueKey({ owner: url[1]!, repo: url[2]!, number: Number(url[3]) });
+    return isIssueKey(key) ? key : undefined;
+  }
   return resolveIssueReference(reference, context);
 }
 

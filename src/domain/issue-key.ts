@@ -10,7 +10,8 @@ export interface IssueRef {
   number: number;
 }
 
-const NAME = '[A-Za-z0-9_.-]{1,100}';
+/** An owner or repository name; `.` and `..` are not names (they would walk paths in URLs and workspaces). */
+const NAME = '(?!\\.\\.?(?![A-Za-z0-9_.-]))[A-Za-z0-9_.-]{1,100}';
 const KEY_PATTERN = new RegExp(`^(${NAME})/(${NAME})#([1-9][0-9]{0,9})$`);
 
 export function formatIssueKey(ref: IssueRef): IssueKey {
