@@ -50,6 +50,8 @@ export function routeDelivery(eventType: string, payload: unknown, dedupeKey: st
   const act = parsed.data.action;
 
   if (act === 'assigned') {
+    // An old delivery replayed after the issue closed must not start its lifecycle again.
+    if (issue.state !== 'open') return { kind: 'ignore', action: act, reason: 'the issue is closed: nothing to start' };
     const signal = { dedupeKey, change: 'assigned' as const, issue };
     return { kind: 'command', action: act, command: { kind: 'start', issue, signal } };
   }

@@ -27,6 +27,15 @@ describe('routeDelivery', () => {
     expect(issueWorkflowStartOptions(route.command.issue).staticSummary).toBe('acme/widgets#42: Add a widget');
   });
 
+  it('does not start work for an assignment on a closed issue (e.g. an old delivery replayed after closing)', () => {
+    const payload = issuePayload('assigned', { assignees: ['bot'], state: 'closed' });
+    expect(routeDelivery('issue_assign', payload, KEY)).toEqual({
+      kind: 'ignore',
+      action: 'assigned',
+      reason: 'the issue is closed: nothing to start',
+    });
+  });
+
   it.each([
     ['unassigned', 'issue_assign', 'unassigned'],
     ['edited', 'issues', 'edited'],
