@@ -58,7 +58,12 @@ export const envSchema = z.object({
   ANTHROPIC_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   MAX_CONTINUATION_ROUNDS: positiveInt.default(5),
   COVERAGE_THRESHOLD: z.coerce.number().min(0).max(100).default(85),
-  BLOCKER_RECHECK_INTERVAL: z.string().min(1).default('5m'),
+  // Read by workflow code (msToNumber), where a bad value would fail every blocked issue's tasks forever.
+  BLOCKER_RECHECK_INTERVAL: z
+    .string()
+    .trim()
+    .regex(/^[1-9]\d*(s|m|h)$/, 'expected a duration such as 30s, 5m or 1h')
+    .default('5m'),
   CONTEXT_COMPACT_AT: z.coerce.number().gt(0).max(1).default(0.8),
   CONTEXT_HANDOFF_AT: z.coerce.number().gt(0).max(1).default(0.95),
   RECONCILE_INTERVAL: z
