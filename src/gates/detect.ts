@@ -33,14 +33,29 @@ function nodeBin(dir: string, tool: string): string {
   return existsSync(join(dir, local)) ? local : tool;
 }
 
-function nodeDefaults(dir: string): Partial<Record<GateKind, DefaultGate>> {
+/** A gate kind the project has no default command for; it still runs, as an `error` result saying why. */
+export interface UnavailableGate {
+  unavailable: string;
+}
+export type GateDefaults = Record<GateKind, DefaultGate | UnavailableGate>;
+
+const configureIt = (what: string, gate: GateKind) => `${what}: add one or configure the ${gate} gate`;
+
+function nodeDefaults(dir: string): GateDefaults {
   const pkg = packageJson(dir);
   const deps = { ...pkg.dependencies, ...pkg.devDependencies };
-  const gates: Partial<Record<GateKind, DefaultGate>> = {};
-  if (has(dir, 'tsconfig.json'))
-    gates.build = { command: [nodeBin(dir, 'tsc'), '--noEmit', '--pretty', 'false'], tool: 'tsc' };
   const eslintConfig = readdirSync(dir).some((name) => /^(eslint\.config\.[cm]?[jt]s|\.eslintrc(\..+)?)$/.test(name));
-  if (eslintConfig) gates.lint = { command: [nodeBin(dir, 'eslint'), '--format', 'json', '.'], tool: 'eslint' };
+  const noRunner = 'no test runner found (jest or vitest in package.json)';
+  const gates: GateDefaults = {
+    build: has(dir, 'tsconfig.json')
+      ? { command: [nodeBin(dir, 'tsc'), '--noEmit', '--pretty', 'false'], tool: 'tsc' }
+      : { unavailable: configureIt('no tsconfig.json found', 'build') },
+    lint: eslintConfig
+      ? { command: [nodeBin(dir, 'eslint'), '--format', 'json', '.'], tool: 'eslint' }
+      : { unavailable: configureIt('no ESLint configuration found', 'lint') },
+    test: { unavailable: configureIt(noRunner, 'test') },
+    coverage: { unavailable: configureIt(noRunner, 'coverage') },
+  };
   if ('vitest' in deps) {
     const vitest = nodeBin(dir, 'vitest');
     gates.test = { command: [vitest, 'run'], tool: 'vitest' };
@@ -72,7 +87,7 @@ function pythonBin(dir: string, tool: string): string {
   return local ?? tool;
 }
 
-function pythonDefaults(dir: string): Partial<Record<GateKind, DefaultGate>> {
+function pythonDefaults(dir: string): GateDefaults {
   const pytest = pythonBin(dir, 'pytest');
   return {
     build: { command: [pythonBin(dir, 'mypy'), '.'], tool: 'mypy' },
@@ -82,11 +97,18 @@ function pythonDefaults(dir: string): Partial<Record<GateKind, DefaultGate>> {
   };
 }
 
-/** Default gate commands for the project in `dir`; an unknown project has none (configure them). */
-export function defaultGates(dir: string, project = detectProject(dir)): Partial<Record<GateKind, DefaultGate>> {
+/**
+ * Default gate commands for the project in `dir`, for every gate kind. A kind without one (its config file is
+ * missing, or the project type is unknown) is unavailable rather than absent: the agent can delete files in its
+ * workspace, and that must fail the gate, never remove it. Only the operator turns a gate off.
+ */
+export function defaultGates(dir: string, project = detectProject(dir)): GateDefaults {
   if (project === 'node') return nodeDefaults(dir);
   if (project === 'python') return pythonDefaults(dir);
-  return {};
+  const unknown = (gate: GateKind) => ({
+    unavailable: configureIt('no package.json or Python project file found', gate),
+  });
+  return { build: unknown('build'), lint: unknown('lint'), test: unknown('test'), coverage: unknown('coverage') };
 }
 
 /** Which parser reads a configured command's output, guessed from the program and its arguments. */

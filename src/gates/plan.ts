@@ -47,11 +47,14 @@ export function loadRepoGatesFile(dir: string): RepoGatesFile {
 
 export interface PlannedGate {
   gate: GateKind;
+  /** Empty when `unavailable`. */
   command: string[];
   timeoutMs: number;
   tool: GateTool;
   report?: string;
   source: 'default' | 'operator' | 'repository-file';
+  /** No command could be found for this kind: the gate reports this as an `error` instead of running. */
+  unavailable?: string;
 }
 
 export interface GatePlan {
@@ -101,7 +104,11 @@ export function planGates(dir: string, operator: OperatorGates): GatePlan {
       continue;
     }
     const fallback = defaults[gate];
-    if (fallback) gates.push({ gate, ...fallback, timeoutMs: defaultTimeoutMs, source: 'default' });
+    gates.push(
+      'unavailable' in fallback
+        ? { gate, command: [], tool: 'generic', timeoutMs: 0, source: 'default', unavailable: fallback.unavailable }
+        : { gate, ...fallback, timeoutMs: defaultTimeoutMs, source: 'default' },
+    );
   }
   const coverageThreshold = Math.max(operator.coverageThreshold, repoFile.coverageThreshold ?? 0);
   return { dir, project, coverageThreshold, gates };

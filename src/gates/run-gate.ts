@@ -1,4 +1,5 @@
 import type { GateFinding, GateResult } from '../domain/types';
+import { missingGate } from '../domain/verification';
 import { coverageSummary, readCoverage } from './coverage-report';
 import type { GateTool } from './detect';
 import { parseEslint, parseGeneric, parseMypy, parseRuff, parseTsc } from './parsers/diagnostics';
@@ -36,6 +37,7 @@ export async function runPlannedGate(
   planned: PlannedGate,
   options: GateRunOptions = {},
 ): Promise<GateResult> {
+  if (planned.unavailable) return missingGate(planned.gate, planned.unavailable);
   const startedAtMs = Date.now();
   const outcome = await runCommand({
     argv: planned.command,

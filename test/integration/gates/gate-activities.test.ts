@@ -19,7 +19,7 @@ describe('gate activities', () => {
     root = mkdtempSync(join(tmpdir(), 'gate-activities-'));
     workspace = join(root, 'acme', 'widgets');
     mkdirSync(workspace, { recursive: true });
-    // An unknown project type: only what is configured runs.
+    // An unknown project type: what is configured runs; the other kinds are planned and report an error.
     writeFileSync(
       join(workspace, '.coordinator.json'),
       JSON.stringify({
@@ -40,18 +40,22 @@ describe('gate activities', () => {
       { heartbeatMs: 50 },
     );
 
-  test('planGates lists the gates configured for the issue workspace', async () => {
+  test('planGates lists every gate kind for the issue workspace', async () => {
     const plan = await new MockActivityEnvironment().run(activities().planGates, { issueKey: 'acme/widgets#3' });
-    expect(plan).toEqual(['build', 'test']);
+    expect(plan).toEqual(['build', 'lint', 'test', 'coverage']);
   });
 
-  test('runGate returns the parsed result; an unplanned gate is an error, never a pass', async () => {
+  test('runGate returns the parsed result; a gate without a command is an error, never a pass', async () => {
     const env = new MockActivityEnvironment();
     const { runGate } = activities();
     const build = await env.run(runGate, { issueKey: 'acme/widgets#3', gate: 'build' as const, round: 1 });
     expect(build).toMatchObject({ gate: 'build', status: 'passed', exitCode: 0 });
     const lint = await env.run(runGate, { issueKey: 'acme/widgets#3', gate: 'lint' as const, round: 1 });
-    expect(lint).toMatchObject({ gate: 'lint', status: 'error' });
+    expect(lint).toMatchObject({
+      gate: 'lint',
+      status: 'error',
+      summary: 'no package.json or Python project file found: add one or configure the lint gate',
+    });
   });
 
   test('runGate heartbeats while the command runs and kills it when the activity is cancelled', async () => {

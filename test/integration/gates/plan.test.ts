@@ -76,3 +76,37 @@ describe('the operator outranks the workspace .coordinator.json', () => {
     expect(() => planGates(dir, operator({}))).toThrow(GateConfigError);
   });
 });
+
+describe('a gate kind does not disappear when its files do', () => {
+  test('a Node project without tsconfig.json, ESLint config or test runner plans all four gates, as errors', async () => {
+    const dir = workspace({ 'package.json': { name: 'stripped', private: true } });
+    const plan = planGates(dir, operator({}));
+    expect(plan.gates.map((gate) => gate.gate)).toEqual(['build', 'lint', 'test', 'coverage']);
+    const result = await runVerification(plan, 1);
+    expect(result.passed).toBe(false);
+    expect(statuses(result)).toEqual({ build: 'error', lint: 'error', test: 'error', coverage: 'error' });
+    const summaries = Object.fromEntries(result.gates.map((gate) => [gate.gate, gate.summary]));
+    expect(summaries).toEqual({
+      build: 'no tsconfig.json found: add one or configure the build gate',
+      lint: 'no ESLint configuration found: add one or configure the lint gate',
+      test: 'no test runner found (jest or vitest in package.json): add one or configure the test gate',
+      coverage: 'no test runner found (jest or vitest in package.json): add one or configure the coverage gate',
+    });
+  });
+
+  test('a workspace whose project type is gone still plans all four gates, as errors', async () => {
+    const dir = workspace({ 'README.md': 'nothing to build' });
+    const result = await runVerification(planGates(dir, operator({})), 1);
+    expect(result.passed).toBe(false);
+    expect(statuses(result)).toEqual({ build: 'error', lint: 'error', test: 'error', coverage: 'error' });
+    expect(result.gates[0]!.summary).toBe(
+      'no package.json or Python project file found: add one or configure the build gate',
+    );
+  });
+
+  test("only the operator's `false` removes a gate", () => {
+    const dir = workspace({ 'package.json': {} });
+    const plan = planGates(dir, operator({ lint: false }, { repository: { coverage: false } }));
+    expect(plan.gates.map((gate) => gate.gate)).toEqual(['build', 'test']);
+  });
+});
