@@ -30,13 +30,17 @@ export const agentSchema = z
       ctx.addIssue({ code: 'custom', message: 'gitea-comment driver needs "giteaUser"' });
   });
 
+/**
+ * A gate runs inside one runGate activity attempt, whose start-to-close timeout is 30 minutes
+ * (src/workflows/activity-options.ts). The gate's own limit must end first, leaving room to kill its process group,
+ * read the coverage report and return the result: otherwise Temporal times out the attempt and retries the gate
+ * instead of reporting a timeout.
+ */
+export const MAX_GATE_TIMEOUT_SECONDS = 1_750;
+
 export const gateCommandSchema = z.object({
   command: argv,
-  timeoutSeconds: z
-    .number()
-    .positive()
-    .max(24 * 3600)
-    .default(600),
+  timeoutSeconds: z.number().positive().max(MAX_GATE_TIMEOUT_SECONDS).default(600),
   /** Coverage gate: report file written by the command, relative to the workspace; else the usual places. */
   report: z
     .string()

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseCoordinatorFile } from '../../../src/config-file';
 import type { GateKind } from '../../../src/domain/types';
 import { GateConfigError, planGates, type OperatorGates } from '../../../src/gates/plan';
 import { runVerification } from '../../../src/gates/verify';
@@ -108,5 +109,21 @@ describe('a gate kind does not disappear when its files do', () => {
     const dir = workspace({ 'package.json': {} });
     const plan = planGates(dir, operator({ lint: false }, { repository: { coverage: false } }));
     expect(plan.gates.map((gate) => gate.gate)).toEqual(['build', 'test']);
+  });
+});
+
+describe('gate time limits fit inside the runGate activity', () => {
+  test('timeoutSeconds above 1750 is rejected in COORDINATOR_CONFIG_FILE and in .coordinator.json', () => {
+    expect(() => parseCoordinatorFile({ gates: { test: command(['npm', 'test'], 1751) } })).toThrow(
+      /gates\.test\.timeoutSeconds/,
+    );
+    expect(parseCoordinatorFile({ gates: { test: command(['npm', 'test'], 1750) } }).gates.test).toMatchObject({
+      timeoutSeconds: 1750,
+    });
+    const dir = workspace({
+      'package.json': {},
+      '.coordinator.json': { gates: { test: command(['npm', 'test'], 3600) } },
+    });
+    expect(() => planGates(dir, operator({}))).toThrow(/\.coordinator\.json: gates\.test\.timeoutSeconds/);
   });
 });
