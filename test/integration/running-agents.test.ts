@@ -1,5 +1,6 @@
 import { createRunningCountByAgent } from '../../src/activities/running-agents';
-import { AssignedAgentAttr } from '../../src/temporal/search-attributes';
+import { AssignedAgentAttr, IssuePhaseAttr } from '../../src/temporal/search-attributes';
+import type { IssuePhase } from '../../src/workflows/messages';
 import { connectToTestServer, uniqueName, type TemporalTestContext } from '../helpers/temporal';
 
 describe('running count by agent from Temporal visibility', () => {
@@ -9,26 +10,31 @@ describe('running count by agent from Temporal visibility', () => {
   });
   afterAll(async () => ctx.close());
 
-  it('counts running workflows by AssignedAgent and forgets finished ones', async () => {
+  it('counts running workflows whose agent holds a session, by AssignedAgent, and forgets finished ones', async () => {
     const busy = uniqueName('busy-agent');
     const idle = uniqueName('idle-agent');
     const taskQueue = uniqueName('no-worker');
+    // Only working, verifying and continuing hold a session; the others name an agent but leave it free.
+    const phases: IssuePhase[] = ['working', 'verifying', 'continuing', 'passed', 'escalated', 'paused', 'blocked'];
     // No worker polls this queue: the executions stay Running, which is all visibility needs.
     const handles = await Promise.all(
-      [1, 2].map((n) =>
+      phases.map((phase, n) =>
         ctx.client.workflow.start('issueWorkflow', {
           taskQueue,
-          workflowId: `acme/${uniqueName('w')}#${n}`,
+          workflowId: `acme/${uniqueName('w')}#${n + 1}`,
           args: [{}],
-          typedSearchAttributes: [{ key: AssignedAgentAttr, value: busy }],
+          typedSearchAttributes: [
+            { key: AssignedAgentAttr, value: busy },
+            { key: IssuePhaseAttr, value: phase },
+          ],
         }),
       ),
     );
     const count = createRunningCountByAgent(ctx.client, [{ name: busy }, { name: idle }]);
     try {
-      await expect(eventually(count, (c) => c[busy] === 2)).resolves.toEqual({ [busy]: 2, [idle]: 0 });
+      await expect(eventually(count, (c) => c[busy] === 3)).resolves.toEqual({ [busy]: 3, [idle]: 0 });
       await handles[0]!.terminate('test');
-      await expect(eventually(count, (c) => c[busy] === 1)).resolves.toEqual({ [busy]: 1, [idle]: 0 });
+      await expect(eventually(count, (c) => c[busy] === 2)).resolves.toEqual({ [busy]: 2, [idle]: 0 });
     } finally {
       await Promise.all(handles.map((handle) => handle.terminate('test').catch(() => undefined)));
     }
