@@ -35,7 +35,9 @@ export const ACTIVITY_OPTIONS = {
     retry: retry(2, '10s'),
     summary: 'run a quality gate',
   },
-  reportStatus: { startToCloseTimeout: '30s', retry: retry(10, '1 minute'), summary: 'report status on the issue' },
+  // Best-effort and awaited: a Gitea outage must not hold a phase change for minutes; the next report carries the
+  // whole state again.
+  reportStatus: { startToCloseTimeout: '30s', retry: retry(3, '5s'), summary: 'report status on the issue' },
 } satisfies Record<keyof CoordinatorActivities, ActivityOptions>;
 
 type Proxies = {
