@@ -4,6 +4,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -131,5 +132,41 @@ describe('npm start (embedded default)', () => {
     const code = await new Promise((resolve) => child.once('exit', resolve));
     expect(code).toBe(1);
     expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/^invalid configuration: RECEIVER_PORT: /)]);
+  });
+
+  it('stops the dev server it started when start-up fails later (receiver port taken)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'coordinator-start-fail-'));
+    const dbFile = join(dataDir, 'temporal.sqlite');
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const receiverPort = (squatter.address() as { port: number }).port;
+    try {
+      const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'src/main.ts'], {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          TEMPORAL_CLI_PATH: testServer().cliPath,
+          TEMPORAL_DB_FILE: dbFile,
+          TEMPORAL_DEV_PORT: String(await getFreePort()),
+          TEMPORAL_UI_PORT: String(await getFreePort()),
+          TEMPORAL_ADDRESS: '',
+          RECEIVER_HOST: '127.0.0.1',
+          RECEIVER_PORT: String(receiverPort),
+          TEMPORAL_TASK_QUEUE: 'npm-start-fail-test',
+          RECONCILE_INTERVAL: 'off',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const code = await new Promise((resolve) => child.once('exit', resolve));
+      expect(code).toBe(1);
+      expect(output).toContain('start-up failed');
+      expect(output).toContain('EADDRINUSE');
+      expect(processesMentioning(dbFile)).toEqual([]);
+    } finally {
+      squatter.close();
+    }
   });
 });
