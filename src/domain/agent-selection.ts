@@ -13,7 +13,10 @@ export interface SelectionRequest {
   estimatedContextTokens: number;
   difficulty: Difficulty;
   budgetFraction: number;
-  /** Issues each agent is working on now; agents at their concurrency are chosen only when no other one fits. */
+  /**
+   * Sessions each agent holds now; agents at their concurrency are chosen only when no other one fits, and then
+   * nothing waits for a slot: the cheapest is dispatched above its limit, and the reason says so.
+   */
   running?: Readonly<Record<string, number>>;
 }
 
@@ -70,7 +73,7 @@ export function selectAgent(request: SelectionRequest): Assignment {
   const chosen = fitting.find(isFree) ?? fitting[0]!;
   const load = isFree(chosen)
     ? ''
-    : `; every fitting agent is at its concurrency (${running[chosen.name]}/${chosen.concurrency} running), so it queues`;
+    : `; every fitting agent is at its concurrency (${running[chosen.name]}/${chosen.concurrency} running), so it runs above its limit`;
   return {
     ok: true,
     agent: chosen.name,

@@ -72,11 +72,13 @@ describe('agent selection', () => {
     expect(select(10_000, 'easy', twins)).toMatchObject({ agent: 'alpha' });
   });
 
-  it('prefers a fitting agent with a free slot, and queues on the cheapest when all are busy', () => {
+  it('prefers a fitting agent with a free slot, and says the cheapest runs above its limit when all are busy', () => {
     expect(select(30_000, 'medium', pool, { 'sonnet-coder': 2 })).toMatchObject({ ok: true, agent: 'opus-coder' });
     const busy = select(30_000, 'medium', pool, { 'sonnet-coder': 2, 'opus-coder': 1 });
     expect(busy).toMatchObject({ ok: true, agent: 'sonnet-coder' });
-    expect(busy.reason).toContain('at its concurrency (2/2 running)');
+    expect(busy.reason).toContain('at its concurrency (2/2 running), so it runs above its limit');
+    // Nothing queues it: the workflow dispatches the chosen agent at once.
+    expect(busy.reason).not.toContain('queue');
   });
 
   it('uses the configured budget fraction', () => {
