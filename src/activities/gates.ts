@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { killAbandonedAttempt, processGroupHeartbeat, type ProcessGroupHeartbeat } from './abandoned-process';
 import type { ActivityDeps } from './index';
 import type { CoordinatorActivities } from './contract';
 import { parseIssueKey, type IssueKey } from '../domain/issue-key';
 import { missingGate } from '../domain/verification';
+import { findRepositoryEntry, operatorGates, repositoryWorkspace } from '../gates/operator';
 import { GateConfigError, planGates, type GatePlan } from '../gates/plan';
 import { runPlannedGate } from '../gates/run-gate';
 
@@ -18,22 +18,16 @@ export const GATE_HEARTBEAT_MS = 5_000;
 export function workspaceFor(deps: GateActivityDeps, issueKey: IssueKey): string {
   const ref = parseIssueKey(issueKey);
   if (!ref) throw ApplicationFailure.nonRetryable(`not an issue key: ${issueKey}`, 'InvalidIssueKey');
-  const name = `${ref.owner}/${ref.repo}`;
-  const repository = deps.file.repositories.find((repo) => repo.name.toLowerCase() === name);
-  return resolve(repository?.workspace ?? join(deps.file.workspaces.root, ref.owner, ref.repo));
+  return repositoryWorkspace(deps.file, `${ref.owner}/${ref.repo}`);
 }
 
 function gatePlan(deps: GateActivityDeps, issueKey: IssueKey): GatePlan {
   const dir = workspaceFor(deps, issueKey);
   if (!existsSync(dir)) throw ApplicationFailure.nonRetryable(`workspace ${dir} does not exist`, 'WorkspaceMissing');
   const ref = parseIssueKey(issueKey)!;
-  const repository = deps.file.repositories.find((repo) => repo.name.toLowerCase() === `${ref.owner}/${ref.repo}`);
+  const repository = findRepositoryEntry(deps.file, { name: `${ref.owner}/${ref.repo}` });
   try {
-    return planGates(dir, {
-      global: deps.file.gates,
-      ...(repository?.gates ? { repository: repository.gates } : {}),
-      coverageThreshold: deps.file.coverageThreshold ?? deps.config.workflow.coverageThreshold,
-    });
+    return planGates(dir, operatorGates(deps.file, deps.config.workflow.coverageThreshold, repository));
   } catch (error) {
     if (error instanceof GateConfigError) throw ApplicationFailure.nonRetryable(error.message, 'GateConfigError');
     throw error;

@@ -7,7 +7,9 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
 import { loadCoordinatorFile } from '../config-file';
 import { renderContinuationPrompt } from '../domain/continuation-prompt';
+import { parseIssueKey } from '../domain/issue-key';
 import { renderGateTable } from '../domain/verification';
+import { findRepositoryEntry, operatorGates } from '../gates/operator';
 import { planGates } from '../gates/plan';
 import { runVerification } from '../gates/verify';
 import type { CliCommand } from './index';
@@ -38,10 +40,14 @@ export const verifyCommand: CliCommand = {
     }
     const config = loadConfig();
     const file = loadCoordinatorFile(config.configFile);
-    const plan = planGates(options.dir, {
-      global: file.gates,
-      coverageThreshold: file.coverageThreshold ?? config.workflow.coverageThreshold,
+    // The operator's repository entry applies as it does in the gate activity: named by --issue, else found by its
+    // workspace directory.
+    const issueRef = options.issue ? parseIssueKey(options.issue) : undefined;
+    const repository = findRepositoryEntry(file, {
+      ...(issueRef ? { name: `${issueRef.owner}/${issueRef.repo}` } : {}),
+      dir: options.dir,
     });
+    const plan = planGates(options.dir, operatorGates(file, config.workflow.coverageThreshold, repository));
     const maxRounds = options.maxRounds ?? config.workflow.maxContinuationRounds;
 
     const abort = new AbortController();
