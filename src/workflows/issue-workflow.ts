@@ -258,7 +258,8 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
       stopAgentRun();
     } else if (change === 'assigned') {
       s.paused = false;
-    } else if (change === 'edited') {
+    } else if (change === 'edited' || change === 'labeled') {
+      // Labels carry facts too (`difficulty/hard` wins over the parser's guess).
       s.needsParse = true;
     }
     refreshDetails();
@@ -609,10 +610,13 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
       if (s.passed) {
         if (s.phase !== 'passed') enter('passed');
         await condition(() => closed || continueAsNewDue());
+      } else if (s.needsParse) {
+        // An edit re-parses even an escalated issue: a removed cycle or a smaller estimate may end the escalation.
+        await parse();
       } else if (s.escalation) {
         if (s.phase !== 'escalated') enter('escalated');
         await condition(() => !s.escalation || closed || s.needsParse || continueAsNewDue());
-      } else if (s.needsParse || !s.metadata) {
+      } else if (!s.metadata) {
         await parse();
       } else if (s.paused) {
         if (s.phase !== 'paused') {

@@ -318,6 +318,38 @@ describe('issueWorkflow on a real dev server', () => {
     await Promise.all([a.result(), b.result()]);
   });
 
+  it('re-parses an escalated issue when it is edited, and carries on once the cycle is gone', async () => {
+    const issue = testIssue();
+    const script: Script = { blockedBy: ['acme/x#9'], blocks: ['acme/x#9'] };
+    const recorded = fakes.script(issue.key, script);
+    const handle = await start(issue);
+    await untilPhase(handle, 'escalated');
+    script.blocks = [];
+    script.blockedBy = [];
+    await handle.signal(issueChangedSignal, { dedupeKey: 'fix-cycle', change: 'edited', issue });
+    await untilDispatched(recorded, 1);
+    expect(await handle.query(statusQuery)).toMatchObject({ phase: 'working', openBlockers: [] });
+    expect(recorded.parses).toBe(2);
+    await close(handle);
+    await handle.result();
+  });
+
+  it('re-parses when labels change (a difficulty label is a fact about the issue)', async () => {
+    const issue = testIssue();
+    const recorded = fakes.script(issue.key);
+    const handle = await start(issue);
+    await untilDispatched(recorded, 1);
+    const labelled = { ...issue, labels: ['difficulty/hard'] };
+    await handle.signal(issueChangedSignal, { dedupeKey: 'label-1', change: 'labeled', issue: labelled });
+    await eventually(
+      async () => recorded.parses,
+      (parses) => parses === 2,
+    );
+    expect(recorded.dispatches).toHaveLength(1);
+    await close(handle);
+    await handle.result();
+  });
+
   it('re-parses an edited issue and waits on the blockers it now names, without dispatching again', async () => {
     const issue = testIssue();
     const script: Script = {};
