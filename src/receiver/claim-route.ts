@@ -88,8 +88,10 @@ export function claimRoute(options: ClaimRouteOptions): express.Router {
         ? { contextUsage: { usedTokens: contextTokensUsed, windowTokens: agent.contextWindow } }
         : {}),
     };
-    // A verbatim replay inside the time window is the same Update: Temporal answers it with the first verdict.
-    const updateId = `agent-claim-${createHash('sha256').update(rawBody!).digest('hex').slice(0, 32)}`;
+    // A verbatim replay (same timestamp and body) is the same Update: Temporal answers it with the first verdict.
+    // The timestamp is part of the id, so an agent that sends the same body in a later round gets a new verdict.
+    const timestamp = String(req.headers[CLAIM_TIMESTAMP_HEADER.toLowerCase()]);
+    const updateId = `agent-claim-${createHash('sha256').update(timestamp).update('.').update(rawBody!).digest('hex').slice(0, 32)}`;
     const claimLog = log.child({ issueKey, agent: agent.name, updateId });
     let accepted = false;
     try {

@@ -85,14 +85,15 @@ describe('POST /agents/claim', () => {
     const [issue, handle, recorded] = await startWorking();
     const claim = { issueKey: issue.key, agent: 'claude-small', note: 'all green', contextTokensUsed: 50_000 };
     const raw = JSON.stringify(claim);
-    const res = await postClaim(claim, { raw });
+    const nowMs = Date.now();
+    const res = await postClaim(claim, { raw, nowMs });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ outcome: 'passed', verification: { passed: true } });
     expect((await handle.query(statusQuery)).contextUsage).toEqual({ usedTokens: 50_000, windowTokens: 200_000 });
     expect(recorded.gateRuns).toHaveLength(3);
 
     // A verbatim replay within the time window is the same Update: same verdict, the gates do not run again.
-    const replay = await postClaim(claim, { raw });
+    const replay = await postClaim(claim, { raw, nowMs });
     expect(replay.status).toBe(200);
     expect(replay.body).toEqual(res.body);
     expect(recorded.gateRuns).toHaveLength(3);
@@ -101,6 +102,24 @@ describe('POST /agents/claim', () => {
     const late = await postClaim({ ...claim, note: 'again' });
     expect(late.status).toBe(409);
     expect(late.body.reason).toContain('the issue is passed');
+  });
+
+  it('verifies an identical claim body sent again in a later round (it is not a replay)', async () => {
+    let failing = true;
+    const [issue, , recorded] = await startWorking({
+      gates: ['lint'],
+      gate: async ({ gate }) => gateResult(gate, failing ? 'failed' : 'passed'),
+    });
+    const claim = { issueKey: issue.key, agent: 'claude-small' };
+    const first = await postClaim(claim, { nowMs: Date.now() - 2_000 });
+    expect(first.body.outcome).toBe('continue');
+    failing = false;
+    const second = await eventually(
+      () => postClaim(claim),
+      (res) => res.status === 200,
+    );
+    expect(second.body).toMatchObject({ outcome: 'passed', verification: { round: 2 } });
+    expect(recorded.gateRuns).toHaveLength(2);
   });
 
   it('answers a failed round with the continuation prompt', async () => {
