@@ -6,6 +6,7 @@ import type { Logger } from '../logger';
 import { createParseActivities } from './parse-issue';
 import { createRunningCountByAgent } from './running-agents';
 import { createNativeDependencyFetcher } from './native-dependencies';
+import { createIssueCommentFetcher } from './issue-comments';
 import { giteaClientFromConfig } from '../gitea/client';
 import { createGateActivities } from './gates';
 import { createReportActivities } from './report';
@@ -34,6 +35,8 @@ export function createActivities(deps: ActivityDeps): CoordinatorActivities & Re
     log: deps.log,
     // With GITEA_URL and GITEA_TOKEN: Gitea's /dependencies and /blocks are merged with what the text says.
     fetchNativeDependencies: gitea ? createNativeDependencyFetcher(gitea) : undefined,
+    // Comments count too ("Blocked by #41" in a comment), except the coordinator's own.
+    fetchComments: gitea ? createIssueCommentFetcher(gitea) : undefined,
     countRunningByAgent: deps.temporalClient
       ? createRunningCountByAgent(deps.temporalClient, deps.file.agents)
       : undefined,

@@ -26,6 +26,8 @@ export interface ParseActivityDeps extends AssignAgentDeps {
   log: Logger;
   /** Gitea's `/issues/{n}/dependencies` and `/blocks`; undefined when no Gitea client is configured. */
   fetchNativeDependencies?: (issue: IssueSnapshot) => Promise<NativeDependencies>;
+  /** The issue's comments written by people, latest last; undefined when no Gitea client is configured. */
+  fetchComments?: (issue: IssueSnapshot) => Promise<string[]>;
 }
 
 export function createParseActivities(
@@ -51,9 +53,13 @@ export function createParseActivities(
   }
 
   return {
-    async parseIssue({ issue }) {
+    async parseIssue({ issue: snapshot }) {
       // Gitea first: when it fails, the retry does not pay for a second model call.
-      const native = deps.fetchNativeDependencies ? await deps.fetchNativeDependencies(issue) : undefined;
+      const [native, comments] = await Promise.all([
+        deps.fetchNativeDependencies?.(snapshot),
+        deps.fetchComments?.(snapshot),
+      ]);
+      const issue = comments ? { ...snapshot, comments } : snapshot;
       const metadata = await parseText(issue);
       const merged = native ? withNativeDependencies(metadata, native, issue.key) : metadata;
       deps.log.info(
