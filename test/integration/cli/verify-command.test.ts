@@ -32,13 +32,15 @@ async function run(argv: string[]) {
   }
 }
 
-const passing = () => project({ build: node('0'), lint: node('0'), test: node('0') });
+// Every gate kind is planned, so a passing project configures all four; coverage writes a fresh 100% report.
+const fullCoverage = "require('fs').writeFileSync('lcov.info', 'SF:a.js\\nDA:1,1\\nend_of_record\\n')";
+const passing = () => project({ build: node('0'), lint: node('0'), test: node('0'), coverage: node(fullCoverage) });
 
 test('every gate passing: exit 0 and the gate table on stdout', async () => {
   const { code, stdout } = await run(['verify', passing()]);
   expect(code).toBe(0);
   expect(stdout).toMatch(/unknown project, coverage threshold \d+%/);
-  for (const gate of ['build', 'lint', 'test']) expect(stdout).toMatch(new RegExp(`${gate}\\s+PASSED`));
+  for (const gate of ['build', 'lint', 'test', 'coverage']) expect(stdout).toMatch(new RegExp(`${gate}\\s+PASSED`));
   expect(stdout).not.toContain('rejected');
 });
 
@@ -59,7 +61,7 @@ test('--json: the VerificationResult alone on stdout, the table on stderr', asyn
   expect(code).toBe(0);
   const result = JSON.parse(stdout) as { passed: boolean; gates: { gate: string; status: string }[] };
   expect(result.passed).toBe(true);
-  expect(result.gates.map((gate) => gate.status)).toEqual(['passed', 'passed', 'passed']);
+  expect(result.gates.map((gate) => gate.status)).toEqual(['passed', 'passed', 'passed', 'passed']);
   expect(stderr).toMatch(/build\s+PASSED/);
 });
 
