@@ -32,71 +32,89 @@ async function main(): Promise<number> {
   const bundle = await buildBundle();
   const rows: Row[] = [];
 
-  const life = await lifecycleThroughput(cli.path, bundle, issues);
-  rows.push(
-    {
-      figure: `lifecycle: ${issues} issues to passed`,
-      goal: '≥ 20 issues/s',
-      measured: `${life.issuesPerSecond.toFixed(1)} issues/s`,
-      pass: life.issuesPerSecond >= 20,
-    },
-    {
-      figure: 'webhook → workflow running',
-      goal: '',
-      measured: `p50 ${ms(life.webhookToRunning.p50)}, p99 ${ms(life.webhookToRunning.p99)}`,
-    },
-    {
-      figure: `claim → verdict (${life.claimToVerdict.sampled} histories)`,
-      goal: '',
-      measured: `p50 ${ms(life.claimToVerdict.p50)}, p99 ${ms(life.claimToVerdict.p99)}`,
-    },
-  );
+  const section = async (name: string, run: () => Promise<void>) => {
+    try {
+      await run();
+    } catch (error) {
+      rows.push({ figure: name, goal: '', measured: `failed: ${(error as Error).message}`, pass: false });
+    }
+  };
 
-  const held = await openIssuesHeld(cli.path, bundle, open);
-  rows.push(
-    {
-      figure: `open issues held: ${held.workflows} blocked, ${held.cachedWorkflows} cached`,
-      goal: '≤ 0.5 MB RSS each',
-      measured: `${held.rssPerWorkflowMb.toFixed(3)} MB RSS each (${held.baselineRssMb.toFixed(0)} → ${held.loadedRssMb.toFixed(0)} MB)`,
-      pass: held.rssPerWorkflowMb <= 0.5,
-    },
-    {
-      figure: 'open issues held: main-thread heap',
-      goal: '',
-      measured: `${held.heapPerWorkflowMb.toFixed(3)} MB each (workflow isolates are in RSS only)`,
-    },
-  );
+  await section('lifecycle', async () => {
+    const life = await lifecycleThroughput(cli.path, bundle, issues);
+    console.log('lifecycle:', JSON.stringify(life));
+    rows.push(
+      {
+        figure: `lifecycle: ${issues} issues to passed`,
+        goal: '≥ 20 issues/s',
+        measured: `${life.issuesPerSecond.toFixed(1)} issues/s`,
+        pass: life.issuesPerSecond >= 20,
+      },
+      {
+        figure: 'webhook → workflow running',
+        goal: '',
+        measured: `p50 ${ms(life.webhookToRunning.p50)}, p99 ${ms(life.webhookToRunning.p99)}`,
+      },
+      {
+        figure: `claim → verdict (${life.claimToVerdict.sampled} histories)`,
+        goal: '',
+        measured: `p50 ${ms(life.claimToVerdict.p50)}, p99 ${ms(life.claimToVerdict.p99)}`,
+      },
+    );
+  });
 
-  const receiver = await runReceiverBench();
-  const r = receiver.receiver;
-  rows.push(
-    {
-      figure: `receiver at ${RECEIVER_BENCH_RATE}/s offered`,
-      goal: 'p99 < 25 ms, all 202',
-      measured: `${r.perSecond.toFixed(0)}/s, p50 ${ms(r.p50)}, p99 ${ms(r.p99)}, ${r.statuses[202] ?? 0}/${r.sent} 202`,
-      pass: receiver.goalMet,
-    },
-    {
-      figure: 'receiver ÷ bare verify+parse',
-      goal: '',
-      measured: `p50 ${(r.p50 / receiver.baseline.p50).toFixed(1)}x, p99 ${(r.p99 / receiver.baseline.p99).toFixed(1)}x`,
-    },
-  );
+  await section('open issues held', async () => {
+    const held = await openIssuesHeld(cli.path, bundle, open);
+    console.log('open issues held:', JSON.stringify(held));
+    rows.push(
+      {
+        figure: `open issues held: ${held.workflows} blocked, ${held.cachedWorkflows} cached`,
+        goal: '≤ 0.5 MB RSS each',
+        measured: `${held.rssPerWorkflowMb.toFixed(3)} MB RSS each (${held.baselineRssMb.toFixed(0)} → ${held.loadedRssMb.toFixed(0)} MB)`,
+        pass: held.rssPerWorkflowMb <= 0.5,
+      },
+      {
+        figure: 'open issues held: main-thread heap',
+        goal: '',
+        measured: `${held.heapPerWorkflowMb.toFixed(3)} MB each (workflow isolates are in RSS only)`,
+      },
+    );
+  });
 
-  const [sleep, cpu] = await runGatesBench();
-  rows.push(
-    {
-      figure: 'gates: 4 × sleep 1 s in parallel',
-      goal: 'speedup ≥ 3.6',
-      measured: `${sleep!.speedup.toFixed(2)} (${(sleep!.sum / 1000).toFixed(2)} s solo in ${(sleep!.wall / 1000).toFixed(2)} s)`,
-      pass: sleep!.speedup >= 3.6,
-    },
-    {
-      figure: 'gates: 4 × CPU-bound in parallel',
-      goal: `≤ ${cpus().length} cores`,
-      measured: `${cpu!.speedup.toFixed(2)} (${(cpu!.sum / 1000).toFixed(2)} s solo in ${(cpu!.wall / 1000).toFixed(2)} s)`,
-    },
-  );
+  await section('receiver', async () => {
+    const receiver = await runReceiverBench();
+    const r = receiver.receiver;
+    rows.push(
+      {
+        figure: `receiver at ${RECEIVER_BENCH_RATE}/s offered`,
+        goal: 'p99 < 25 ms, all 202',
+        measured: `${r.perSecond.toFixed(0)}/s, p50 ${ms(r.p50)}, p99 ${ms(r.p99)}, ${r.statuses[202] ?? 0}/${r.sent} 202`,
+        pass: receiver.goalMet,
+      },
+      {
+        figure: 'receiver ÷ bare verify+parse',
+        goal: '',
+        measured: `p50 ${(r.p50 / receiver.baseline.p50).toFixed(1)}x, p99 ${(r.p99 / receiver.baseline.p99).toFixed(1)}x`,
+      },
+    );
+  });
+
+  await section('gates', async () => {
+    const [sleep, cpu] = await runGatesBench();
+    rows.push(
+      {
+        figure: 'gates: 4 × sleep 1 s in parallel',
+        goal: 'speedup ≥ 3.6',
+        measured: `${sleep!.speedup.toFixed(2)} (${(sleep!.sum / 1000).toFixed(2)} s solo in ${(sleep!.wall / 1000).toFixed(2)} s)`,
+        pass: sleep!.speedup >= 3.6,
+      },
+      {
+        figure: 'gates: 4 × CPU-bound in parallel',
+        goal: `≤ ${cpus().length} cores`,
+        measured: `${cpu!.speedup.toFixed(2)} (${(cpu!.sum / 1000).toFixed(2)} s solo in ${(cpu!.wall / 1000).toFixed(2)} s)`,
+      },
+    );
+  });
 
   console.log(
     `\nmachine: ${cpus().length} cores, node ${process.version}, load average ${load} at start, ` +

@@ -171,10 +171,13 @@ export async function openIssuesHeld(cliPath: string, bundlePath: string, count:
       }),
     );
     const query = `TaskQueue = '${stack.taskQueue}' AND IssuePhase = 'blocked'`;
-    const deadline = Date.now() + 240_000;
+    const deadline = Date.now() + 300_000;
     let loaded = await worker.memory();
-    while ((await stack.client.workflow.count(query)).count < count || loaded.cachedWorkflows < count + 1) {
-      if (Date.now() > deadline) throw new Error(`not all ${count} workflows blocked and cached in time`);
+    let blocked = 0;
+    while ((blocked = (await stack.client.workflow.count(query)).count) < count || loaded.cachedWorkflows < count + 1) {
+      if (Date.now() > deadline) {
+        throw new Error(`after 300 s: ${blocked} of ${count} blocked, ${loaded.cachedWorkflows} workflows cached`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 500));
       loaded = await worker.memory();
     }
