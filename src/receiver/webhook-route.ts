@@ -2,6 +2,7 @@
  * POST /webhook/gitea: content type → size limit (after inflation) → signature over the raw bytes → JSON →
  * schema → command → Temporal. Every answer is a short JSON body that says why; 2xx only after Temporal accepted.
  */
+import { withTemporalDeadline } from './deadline';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../logger';
@@ -96,7 +97,7 @@ export function webhookRoute(options: WebhookRouteOptions): express.Router {
     const delivery = log.child({ deliveryId, event, action, issueKey, author, commentId });
     let result;
     try {
-      result = await client.connection.withDeadline(Date.now() + options.temporalDeadlineMs, () =>
+      result = await withTemporalDeadline(client, options.temporalDeadlineMs, () =>
         claimByComment(client, options.agents ?? [], route.comment),
       );
     } catch (error) {
@@ -167,11 +168,9 @@ export function webhookRoute(options: WebhookRouteOptions): express.Router {
     try {
       let pending = inFlight.get(dedupeKey);
       if (!pending) {
-        pending = client.connection
-          .withDeadline(Date.now() + options.temporalDeadlineMs, () =>
-            dispatch(client, taskQueue, command, options.workflowBounds),
-          )
-          .finally(() => inFlight.delete(dedupeKey));
+        pending = withTemporalDeadline(client, options.temporalDeadlineMs, () =>
+          dispatch(client, taskQueue, command, options.workflowBounds),
+        ).finally(() => inFlight.delete(dedupeKey));
         inFlight.set(dedupeKey, pending);
       }
       result = await pending;
