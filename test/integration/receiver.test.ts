@@ -1,4 +1,4 @@
-import { createServer, type AddressInfo, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
@@ -384,26 +384,6 @@ describe('when Temporal cannot be reached', () => {
       expect(unhandled).toEqual([]);
     } finally {
       process.off('unhandledRejection', record);
-    }
-  });
-
-  it('answers 503 in time even when the server accepts connections and never answers', async () => {
-    const sockets = new Set<Socket>();
-    const blackHole = createServer((socket) => sockets.add(socket));
-    await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
-    const silent = new Client({
-      connection: Connection.lazy({ address: `127.0.0.1:${(blackHole.address() as { port: number }).port}` }),
-    });
-    try {
-      const target = app({ client: silent, temporalDeadlineMs: 500 });
-      const started = Date.now();
-      const res = await deliver(target, 'assigned', freshIssue({ assignees: ['bot'] }));
-      expect(res.status).toBe(503);
-      expect(Date.now() - started).toBeLessThan(1_500);
-    } finally {
-      await silent.connection.close();
-      for (const socket of sockets) socket.destroy();
-      blackHole.close();
     }
   });
 
