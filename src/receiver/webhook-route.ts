@@ -2,7 +2,6 @@
  * POST /webhook/gitea: content type → size limit (after inflation) → signature over the raw bytes → JSON →
  * schema → command → Temporal. Every answer is a short JSON body that says why; 2xx only after Temporal accepted.
  */
-import { withTemporalDeadline } from './deadline';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../logger';
@@ -97,7 +96,7 @@ export function webhookRoute(options: WebhookRouteOptions): express.Router {
     const delivery = log.child({ deliveryId, event, action, issueKey, author, commentId });
     let result;
     try {
-      result = await withTemporalDeadline(client, options.temporalDeadlineMs, () =>
+      result = await client.connection.withDeadline(Date.now() + options.temporalDeadlineMs, () =>
         claimByComment(client, options.agents ?? [], route.comment),
       );
     } catch (error) {
@@ -168,9 +167,11 @@ export function webhookRoute(options: WebhookRouteOptions): express.Router {
     try {
       let pending = inFlight.get(dedupeKey);
       if (!pending) {
-        pending = withTemporalDeadline(client, options.temporalDeadlineMs, () =>
-          dispatch(client, taskQueue, command, options.workflowBounds),
-        ).finally(() => inFlight.delete(dedupeKey));
+        pending = client.connection
+          .withDeadline(Date.now() + options.temporalDeadlineMs, () =>
+            dispatch(client, taskQueue, command, options.workflowBounds),
+          )
+          .finally(() => inFlight.delete(dedupeKey));
         inFlight.set(dedupeKey, pending);
       }
       result = await pending;
