@@ -10,7 +10,9 @@ let stack: CoordinatorStack;
 afterAll(() => stack?.close());
 
 test('a webhook while Temporal is unreachable: 503, then reconciliation starts the workflow', async () => {
-  stack = await startCoordinatorStack(testServer());
+  // The SDK's gRPC retry backoff can outlast the call deadline by seconds on a loaded machine; a 1.5 s deadline
+  // keeps the 503 well inside Gitea's 5 s.
+  stack = await startCoordinatorStack({ ...testServer(), receiverDeadlineMs: 1_500 });
   await stack.startWorker({ RECONCILE_INTERVAL: '3s' });
 
   await stack.stopDevServer();

@@ -42,6 +42,8 @@ export interface StackOptions {
   agentCommand?: string[];
   /** Extra environment for the workers, e.g. ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL. */
   workerEnv?: Record<string, string>;
+  /** The receiver's Temporal deadline (default 3 s, the receiver's own default). */
+  receiverDeadlineMs?: number;
   taskQueue?: string;
 }
 
@@ -108,7 +110,16 @@ export async function startCoordinatorStack(options: StackOptions): Promise<Coor
     const client = new Client({ connection, namespace: devServer.namespace });
     const taskQueue = options.taskQueue ?? `stack-${Date.now().toString(36)}`;
     const config = loadConfig({ GITEA_WEBHOOK_SECRET: SECRET, TEMPORAL_TASK_QUEUE: taskQueue });
-    const server: Server = await listen(createApp({ client, config, log: createLogger('silent') }), 0, '127.0.0.1');
+    const server: Server = await listen(
+      createApp({
+        client,
+        config,
+        log: createLogger('silent'),
+        ...(options.receiverDeadlineMs ? { temporalDeadlineMs: options.receiverDeadlineMs } : {}),
+      }),
+      0,
+      '127.0.0.1',
+    );
     cleanups.unshift(() => closeServer(server));
     const receiverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook/gitea`;
     const workerEnv = {
