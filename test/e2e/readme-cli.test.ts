@@ -9,7 +9,6 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { CancelledFailure, TerminatedFailure } from '@temporalio/common';
-import type { Worker } from '@temporalio/worker';
 import type { IssueSnapshot } from '../../src/domain/types';
 import type { issueWorkflow, IssueWorkflowInput } from '../../src/workflows/issue-workflow';
 import {
@@ -21,13 +20,7 @@ import {
 } from '../../src/workflows/messages';
 import { issueWorkflowStartOptions } from '../../src/workflows/start-options';
 import { eventually, Fakes, gateResult, type Script } from '../integration/workflow-harness';
-import {
-  connectToTestServer,
-  createTestWorker,
-  testServer,
-  uniqueName,
-  type TemporalTestContext,
-} from '../helpers/temporal';
+import { testServer, uniqueName, useRunningWorker } from '../helpers/temporal';
 
 const README = join(__dirname, '..', '..', 'README.md');
 const BLOCK_MARKER = '# Each line below is run against a real worker by test/e2e/readme-cli.test.ts.';
@@ -54,20 +47,7 @@ describe("the README's temporal CLI lines", () => {
   const commands = readmeCliCommands(readFileSync(README, 'utf8'));
   const unrun = new Set(commands);
   const fakes = new Fakes();
-  let ctx: TemporalTestContext;
-  let worker: Worker;
-  let running: Promise<void>;
-
-  beforeAll(async () => {
-    ctx = await connectToTestServer();
-    worker = await createTestWorker(ctx.nativeConnection, fakes.activities);
-    running = worker.run();
-  });
-  afterAll(async () => {
-    worker.shutdown();
-    await running;
-    await ctx.close();
-  });
+  const env = useRunningWorker(fakes.activities);
 
   /** The one README command that contains every fragment. */
   function readmeLine(...fragments: string[]): string {
@@ -114,11 +94,11 @@ describe("the README's temporal CLI lines", () => {
       assignment: { ok: true, agent: 'claude-code', budgetTokens: 50_000, reason: 'fits' },
       ...script,
     });
-    const handle = await ctx.client.workflow.signalWithStart<typeof issueWorkflow, [IssueChangedSignal]>(
+    const handle = await env.ctx.client.workflow.signalWithStart<typeof issueWorkflow, [IssueChangedSignal]>(
       'issueWorkflow',
       {
         ...issueWorkflowStartOptions(issue),
-        taskQueue: worker.options.taskQueue,
+        taskQueue: env.worker.options.taskQueue,
         args: [{ issue, blockerRecheckInterval: '1 hour', ...input }],
         signal: issueChangedSignal,
         signalArgs: [{ dedupeKey: 'assigned', change: 'assigned', issue }],

@@ -64,3 +64,28 @@ export async function createTestWorker(
     ...overrides,
   });
 }
+
+export interface RunningWorker {
+  ctx: TemporalTestContext;
+  worker: Worker;
+}
+
+/**
+ * Registers beforeAll/afterAll for a test file: a client on the shared server and one running worker with the
+ * given activities on a unique task queue. Read `ctx` and `worker` from the result inside tests.
+ */
+export function useRunningWorker(activities: object, overrides: Partial<WorkerOptions> = {}): RunningWorker {
+  const state = {} as RunningWorker;
+  let running: Promise<void> | undefined;
+  beforeAll(async () => {
+    state.ctx = await connectToTestServer();
+    state.worker = await createTestWorker(state.ctx.nativeConnection, activities, overrides);
+    running = state.worker.run();
+  });
+  afterAll(async () => {
+    state.worker?.shutdown();
+    await running;
+    await state.ctx?.close();
+  });
+  return state;
+}

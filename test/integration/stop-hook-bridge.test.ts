@@ -1,29 +1,15 @@
-import type { Worker } from '@temporalio/worker';
 import { runClaim } from '../../src/cli/claim';
 import { loadTemporalSecurity } from '../../src/config';
 import type { issueWorkflow } from '../../src/workflows/issue-workflow';
 import { issueChangedSignal, statusQuery, type IssueChangedSignal } from '../../src/workflows/messages';
 import { issueWorkflowStartOptions } from '../../src/workflows/start-options';
-import { connectToTestServer, createTestWorker, testServer, type TemporalTestContext } from '../helpers/temporal';
+import { testServer, useRunningWorker } from '../helpers/temporal';
 import { eventually, Fakes, gateResult, testIssue } from './workflow-harness';
 
 /** `coordinator claim` against the real issue workflow: it blocks the Claude Code stop, then allows it. */
 describe('stop-hook bridge on the real issue workflow', () => {
-  let ctx: TemporalTestContext;
-  let worker: Worker;
-  let running: Promise<void>;
   const fakes = new Fakes();
-
-  beforeAll(async () => {
-    ctx = await connectToTestServer();
-    worker = await createTestWorker(ctx.nativeConnection, fakes.activities);
-    running = worker.run();
-  });
-  afterAll(async () => {
-    worker.shutdown();
-    await running;
-    await ctx.close();
-  });
+  const env = useRunningWorker(fakes.activities);
 
   it('blocks with the continuation prompt while a gate fails, then lets the session stop', async () => {
     const issue = testIssue('Spin the widget');
@@ -32,11 +18,11 @@ describe('stop-hook bridge on the real issue workflow', () => {
       gates: ['build', 'test'],
       gate: async ({ gate }) => gateResult(gate, gate === 'test' && testRuns++ === 0 ? 'failed' : 'passed'),
     });
-    const handle = await ctx.client.workflow.signalWithStart<typeof issueWorkflow, [IssueChangedSignal]>(
+    const handle = await env.ctx.client.workflow.signalWithStart<typeof issueWorkflow, [IssueChangedSignal]>(
       'issueWorkflow',
       {
         ...issueWorkflowStartOptions(issue),
-        taskQueue: worker.options.taskQueue,
+        taskQueue: env.worker.options.taskQueue,
         args: [{ issue, blockerRecheckInterval: '1 hour' }],
         signal: issueChangedSignal,
         signalArgs: [{ dedupeKey: `assigned-${issue.key}`, change: 'assigned', issue }],

@@ -1,5 +1,4 @@
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
 import type { IssueSnapshot } from '../../src/domain/types';
 import type { issueWorkflow, IssueWorkflowInput } from '../../src/workflows/issue-workflow';
 import {
@@ -11,7 +10,7 @@ import {
   type IssueChangedSignal,
 } from '../../src/workflows/messages';
 import { issueWorkflowStartOptions } from '../../src/workflows/start-options';
-import { connectToTestServer, createTestWorker, type TemporalTestContext } from '../helpers/temporal';
+import { useRunningWorker } from '../helpers/temporal';
 import {
   eventually,
   Fakes,
@@ -23,29 +22,16 @@ import {
 } from './workflow-harness';
 
 describe('issueWorkflow context-window monitoring', () => {
-  let ctx: TemporalTestContext;
-  let worker: Worker;
-  let running: Promise<void>;
   const fakes = new Fakes();
-
-  beforeAll(async () => {
-    ctx = await connectToTestServer();
-    worker = await createTestWorker(ctx.nativeConnection, fakes.activities, {
-      maxHeartbeatThrottleInterval: '100ms',
-      defaultHeartbeatThrottleInterval: '100ms',
-    });
-    running = worker.run();
-  });
-  afterAll(async () => {
-    worker.shutdown();
-    await running;
-    await ctx.close();
+  const env = useRunningWorker(fakes.activities, {
+    maxHeartbeatThrottleInterval: '100ms',
+    defaultHeartbeatThrottleInterval: '100ms',
   });
 
   async function start(issue: IssueSnapshot, extra: Partial<IssueWorkflowInput> = {}) {
-    return ctx.client.workflow.signalWithStart<typeof issueWorkflow, [IssueChangedSignal]>('issueWorkflow', {
+    return env.ctx.client.workflow.signalWithStart<typeof issueWorkflow, [IssueChangedSignal]>('issueWorkflow', {
       ...issueWorkflowStartOptions(issue),
-      taskQueue: worker.options.taskQueue,
+      taskQueue: env.worker.options.taskQueue,
       args: [{ issue, ...extra }],
       signal: issueChangedSignal,
       signalArgs: [{ dedupeKey: `assigned-${issue.key}`, change: 'assigned', issue }],

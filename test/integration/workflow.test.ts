@@ -2,7 +2,6 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import type { Worker } from '@temporalio/worker';
 import { ConfigError } from '../../src/config';
 import type { IssueSnapshot } from '../../src/domain/types';
 import {
@@ -23,7 +22,7 @@ import {
   type IssuePhase,
 } from '../../src/workflows/messages';
 import { issueWorkflowStartOptions } from '../../src/workflows/start-options';
-import { connectToTestServer, createTestWorker, testServer, type TemporalTestContext } from '../helpers/temporal';
+import { testServer, useRunningWorker } from '../helpers/temporal';
 import {
   eventually,
   Fakes,
@@ -36,31 +35,18 @@ import {
 } from './workflow-harness';
 
 describe('issueWorkflow on a real dev server', () => {
-  let ctx: TemporalTestContext;
-  let worker: Worker;
-  let running: Promise<void>;
   const fakes = new Fakes();
-
-  beforeAll(async () => {
-    ctx = await connectToTestServer();
-    worker = await createTestWorker(ctx.nativeConnection, fakes.activities, {
-      // Cancellation reaches an activity on its next heartbeat; don't let the SDK hold heartbeats back for long.
-      maxHeartbeatThrottleInterval: '100ms',
-      defaultHeartbeatThrottleInterval: '100ms',
-    });
-    running = worker.run();
-  });
-  afterAll(async () => {
-    worker.shutdown();
-    await running;
-    await ctx.close();
+  const env = useRunningWorker(fakes.activities, {
+    // Cancellation reaches an activity on its next heartbeat; don't let the SDK hold heartbeats back for long.
+    maxHeartbeatThrottleInterval: '100ms',
+    defaultHeartbeatThrottleInterval: '100ms',
   });
 
   /** Starts the way the receiver does: signalWithStart with the `assigned` change. */
   async function start(issue: IssueSnapshot, extra: Partial<IssueWorkflowInput> = {}) {
-    return ctx.client.workflow.signalWithStart<typeof issueWorkflow, [IssueChangedSignal]>('issueWorkflow', {
+    return env.ctx.client.workflow.signalWithStart<typeof issueWorkflow, [IssueChangedSignal]>('issueWorkflow', {
       ...issueWorkflowStartOptions(issue),
-      taskQueue: worker.options.taskQueue,
+      taskQueue: env.worker.options.taskQueue,
       args: [{ issue, blockerRecheckInterval: '1 hour', ...extra }],
       signal: issueChangedSignal,
       signalArgs: [sendAssigned(issue)],
