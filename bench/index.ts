@@ -2,8 +2,10 @@
  * `npm run bench`: every benchmark of the coordinator in one table, goal against measured, PASS or MISS.
  *
  * - lifecycle: BENCH_ISSUES (500) issues assigned through signed webhooks to the real receiver, a `command` agent
- *   that exits at once and three `node -e 0` gates, the real activities on a worker in a child process, the
- *   embedded dev server on a SQLite file (WAL). Issues/s from the first webhook until all are `passed`.
+ *   and three gates that are all `true`, the real activities on a worker in a child process, the embedded dev
+ *   server on a SQLite file (WAL). Issues/s from the first webhook until all are `passed`, and CPU per issue.
+ * - floor (bench/floor.ts): the same number of the cheapest workflows of the same shape on the same server, with
+ *   and without the four processes: what no design of the coordinator can beat on this machine.
  * - open issues held: BENCH_OPEN (1000) issues blocked on an open blocker, every one in the worker's cache.
  * - the receiver (bench/receiver.ts) and gate parallelism (bench/gates.ts) benchmarks.
  * Everything shares this machine's cores: the load generator, the receiver, the worker and the dev server.
@@ -11,6 +13,7 @@
 import { cpus, loadavg } from 'node:os';
 import { ensureTemporalCli } from '../src/temporal/cli';
 import { runGatesBench } from './gates';
+import { measureFloor } from './floor';
 import { buildBundle, lifecycleThroughput, openIssuesHeld } from './lifecycle';
 import { RECEIVER_BENCH_RATE, runReceiverBench } from './receiver';
 
@@ -22,6 +25,13 @@ interface Row {
 }
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
+
+/** CPU ms per issue by process, their sum, and the rate that sum allows on every core of this machine. */
+function cpuPerIssue(byProcess: Record<string, number>): string {
+  const total = Object.values(byProcess).reduce((a, b) => a + b, 0);
+  const parts = Object.entries(byProcess).map(([name, value]) => `${name} ${value.toFixed(0)}`);
+  return `${parts.join(' + ')} = ${total.toFixed(0)} ms CPU (≤ ${((cpus().length * 1000) / total).toFixed(1)}/s on ${cpus().length} cores)`;
+}
 
 async function main(): Promise<number> {
   const started = performance.now();
@@ -39,6 +49,45 @@ async function main(): Promise<number> {
       rows.push({ figure: name, goal: '', measured: `failed: ${(error as Error).message}`, pass: false });
     }
   };
+
+  // First: the receiver's latency is the figure most disturbed by what earlier sections leave running.
+  await section('receiver', async () => {
+    const receiver = await runReceiverBench();
+    const r = receiver.receiver;
+    rows.push(
+      {
+        figure: `receiver at ${RECEIVER_BENCH_RATE}/s offered`,
+        goal: 'p99 < 25 ms, all 202',
+        measured: `${r.perSecond.toFixed(0)}/s, p50 ${ms(r.p50)}, p99 ${ms(r.p99)}, ${r.statuses[202] ?? 0}/${r.sent} 202`,
+        pass: receiver.goalMet,
+      },
+      {
+        figure: 'receiver ÷ bare verify+parse',
+        goal: '',
+        measured: `p50 ${(r.p50 / receiver.baseline.p50).toFixed(1)}x, p99 ${(r.p99 / receiver.baseline.p99).toFixed(1)}x`,
+      },
+      ...(r.cpuMsPerDelivery
+        ? [
+            {
+              figure: `receiver: CPU per delivery`,
+              goal: '',
+              measured:
+                `dev server ${ms(r.cpuMsPerDelivery.server)} (${((r.cpuMsPerDelivery.server * RECEIVER_BENCH_RATE) / 1000).toFixed(2)} cores at ${RECEIVER_BENCH_RATE}/s), ` +
+                `receiver + load ${ms(r.cpuMsPerDelivery.process)}`,
+            },
+          ]
+        : []),
+      ...(receiver.floor
+        ? [
+            {
+              figure: 'client only (no HTTP): the floor',
+              goal: '',
+              measured: `p50 ${ms(receiver.floor.p50)}, p99 ${ms(receiver.floor.p99)}`,
+            },
+          ]
+        : []),
+    );
+  });
 
   await section('lifecycle', async () => {
     const life = await lifecycleThroughput(cli.path, bundle, issues);
@@ -60,7 +109,24 @@ async function main(): Promise<number> {
         goal: '',
         measured: `p50 ${ms(life.claimToVerdict.p50)}, p99 ${ms(life.claimToVerdict.p99)}`,
       },
+      {
+        figure: 'lifecycle: CPU per issue',
+        goal: '',
+        measured: cpuPerIssue(life.cpuMsPerIssue),
+      },
     );
+  });
+
+  await section('floor', async () => {
+    for (const floor of await measureFloor(cli.path, issues)) {
+      rows.push({
+        figure: `floor: start + 4 activities, ${floor.spawnProcesses ? '4 × `true` spawned' : 'no processes'}`,
+        goal: '',
+        measured:
+          `${floor.perSecond.toFixed(1)} workflows/s; ` +
+          cpuPerIssue({ server: floor.serverCpuMs, 'client+worker': floor.workerCpuMs }),
+      });
+    }
   });
 
   await section('open issues held', async () => {
@@ -77,24 +143,6 @@ async function main(): Promise<number> {
         figure: 'open issues held: main-thread heap',
         goal: '',
         measured: `${held.heapPerWorkflowMb.toFixed(3)} MB each (workflow isolates are in RSS only)`,
-      },
-    );
-  });
-
-  await section('receiver', async () => {
-    const receiver = await runReceiverBench();
-    const r = receiver.receiver;
-    rows.push(
-      {
-        figure: `receiver at ${RECEIVER_BENCH_RATE}/s offered`,
-        goal: 'p99 < 25 ms, all 202',
-        measured: `${r.perSecond.toFixed(0)}/s, p50 ${ms(r.p50)}, p99 ${ms(r.p99)}, ${r.statuses[202] ?? 0}/${r.sent} 202`,
-        pass: receiver.goalMet,
-      },
-      {
-        figure: 'receiver ÷ bare verify+parse',
-        goal: '',
-        measured: `p50 ${(r.p50 / receiver.baseline.p50).toFixed(1)}x, p99 ${(r.p99 / receiver.baseline.p99).toFixed(1)}x`,
       },
     );
   });

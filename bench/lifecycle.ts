@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { ensureTemporalCli } from '../src/temporal/cli';
+import { cpuMeter } from './cpu';
 import { startCoordinatorStack, issueKey, OWNER, REPO } from '../test/helpers/coordinator-stack';
 
 export interface LifecycleResult {
@@ -15,6 +16,11 @@ export interface LifecycleResult {
   issuesPerSecond: number;
   webhookToRunning: { p50: number; p99: number };
   claimToVerdict: { p50: number; p99: number; sampled: number };
+  /**
+   * CPU ms per issue: the dev server; the worker with the agent and gate processes it ran; this process (the
+   * receiver, the load generator and the progress polling).
+   */
+  cpuMsPerIssue: Record<'server' | 'worker' | 'receiver', number>;
 }
 
 export interface OpenIssuesResult {
@@ -47,9 +53,10 @@ export async function lifecycleThroughput(
   bundlePath: string,
   issues: number,
 ): Promise<LifecycleResult> {
-  const stack = await startCoordinatorStack({ cliPath, bundlePath });
+  // A fast command agent: `true` exits at once (its exit is its claim); the gates are `true` too.
+  const stack = await startCoordinatorStack({ cliPath, bundlePath, agentCommand: ['true'] });
   try {
-    await stack.startWorker({ MAX_CONCURRENT_ACTIVITIES: process.env.BENCH_ACTIVITY_SLOTS ?? '32' });
+    const worker = await stack.startWorker({ MAX_CONCURRENT_ACTIVITIES: process.env.BENCH_ACTIVITY_SLOTS ?? '32' });
     // Warm-up: one issue end to end, so that bundle loading and first connections are not measured.
     await stack.assign(1_000_000);
     await stack.waitForPhase([1_000_000], 'passed', 60_000);
@@ -57,6 +64,7 @@ export async function lifecycleThroughput(
     const numbers = Array.from({ length: issues }, (_, i) => i + 1);
     const webhookMs: number[] = [];
     const started = performance.now();
+    const cpu = cpuMeter({ server: stack.devServer.process.pid, worker: worker.pid, receiver: process.pid });
     let next = 0;
     await Promise.all(
       Array.from({ length: CONCURRENT_DELIVERIES }, async () => {
@@ -69,6 +77,7 @@ export async function lifecycleThroughput(
     );
     await waitForPassedCount(stack.client, stack.taskQueue, issues + 1, 300_000);
     const seconds = (performance.now() - started) / 1000;
+    const cpuMs = cpu();
     webhookMs.sort((a, b) => a - b);
     const verdicts = await claimToVerdict(stack.client, numbers.slice(0, 100));
     return {
@@ -76,6 +85,11 @@ export async function lifecycleThroughput(
       issuesPerSecond: issues / seconds,
       webhookToRunning: { p50: quantile(webhookMs, 0.5), p99: quantile(webhookMs, 0.99) },
       claimToVerdict: { p50: quantile(verdicts, 0.5), p99: quantile(verdicts, 0.99), sampled: verdicts.length },
+      cpuMsPerIssue: {
+        server: cpuMs.server! / issues,
+        worker: cpuMs.worker! / issues,
+        receiver: cpuMs.receiver! / issues,
+      },
     };
   } finally {
     await stack.close();
@@ -139,7 +153,8 @@ async function claimToVerdict(client: Client, numbers: number[]): Promise<number
  * (RSS, heap) with all of them cached minus the same worker before any was started, per workflow.
  */
 export async function openIssuesHeld(cliPath: string, bundlePath: string, count: number): Promise<OpenIssuesResult> {
-  const stack = await startCoordinatorStack({ cliPath, bundlePath });
+  // A fast command agent: `true` exits at once (its exit is its claim); the gates are `true` too.
+  const stack = await startCoordinatorStack({ cliPath, bundlePath, agentCommand: ['true'] });
   try {
     const worker = await stack.startWorker({ MAX_CACHED_WORKFLOWS: String(count + 100) });
     const blocker = stack.gitea.addIssue({ owner: OWNER, repo: REPO, number: 100_000, title: 'The blocker' });

@@ -21,6 +21,7 @@ import { routeDelivery } from '../src/receiver/commands';
 import { dispatch } from '../src/receiver/dispatch';
 import { ensureTemporalCli } from '../src/temporal/cli';
 import { startDevServer, type DevServer } from '../src/temporal/dev-server';
+import { cpuMeter } from './cpu';
 import { giteaBody, giteaHeaders, issuePayload } from '../test/helpers/gitea-webhook';
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
@@ -35,6 +36,8 @@ export interface RunResult {
   p99: number;
   max: number;
   statuses: Record<number, number>;
+  /** CPU ms per delivery of the dev server and of this process (load generator and receiver), when measured. */
+  cpuMsPerDelivery?: { server: number; process: number };
 }
 
 export interface ReceiverBenchResult {
@@ -53,11 +56,13 @@ export async function runReceiverBench(): Promise<ReceiverBenchResult> {
   try {
     let receiverUrl = process.env.BENCH_RECEIVER_URL;
     let directClient: ((number: number) => Promise<number>) | undefined;
+    let serverPid: number | undefined;
     const run = `${Date.now().toString(36)}`;
     if (!receiverUrl) {
       const cli = await ensureTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH || undefined });
       const devServer: DevServer = await startDevServer({ cliPath: cli.path, uiPort: false });
       cleanups.unshift(() => devServer.stop());
+      serverPid = devServer.process.pid;
       const connection = await Connection.connect({ address: devServer.address });
       cleanups.unshift(() => connection.close());
       const config = loadConfig({ GITEA_WEBHOOK_SECRET: secret, TEMPORAL_TASK_QUEUE: `bench-${Date.now()}` });
@@ -70,9 +75,9 @@ export async function runReceiverBench(): Promise<ReceiverBenchResult> {
     const bare = await listen(bareApp(secret));
     cleanups.unshift(() => close(bare));
 
-    const receiver = await load('receiver + Temporal', overHttp(receiverUrl, secret, `bench-${run}`));
+    const receiver = await load('receiver + Temporal', overHttp(receiverUrl, secret, `bench-${run}`), serverPid);
     const baseline = await load('bare verify + parse', overHttp(urlOf(bare), secret, `bare-${run}`));
-    const floor = directClient ? await load('client only (no HTTP)', directClient) : undefined;
+    const floor = directClient ? await load('client only (no HTTP)', directClient, serverPid) : undefined;
     const goalMet = receiver.p99 < 25 && receiver.perSecond >= RATE * 0.95 && receiver.statuses[202] === receiver.sent;
     return { receiver, baseline, floor, goalMet };
   } finally {
@@ -114,12 +119,17 @@ function direct(client: Client, taskQueue: string, owner: string) {
   };
 }
 
-async function load(label: string, deliver: (number: number) => Promise<number>): Promise<RunResult> {
+async function load(
+  label: string,
+  deliver: (number: number) => Promise<number>,
+  serverPid?: number,
+): Promise<RunResult> {
   for (let i = 1; i <= WARMUP; i++) await deliver(1_000_000 + i);
 
   const total = RATE * SECONDS;
   const latencies: number[] = [];
   const statuses: Record<number, number> = {};
+  const cpu = cpuMeter({ server: serverPid, process: process.pid });
   const start = performance.now();
   const pending: Promise<void>[] = [];
   for (let i = 0; i < total; i++) {
@@ -141,15 +151,38 @@ async function load(label: string, deliver: (number: number) => Promise<number>)
   }
   await Promise.all(pending);
   const elapsed = (performance.now() - start) / 1000;
+  const used = cpu();
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return { label, sent: total, perSecond: total / elapsed, p50: at(0.5), p99: at(0.99), max: at(1), statuses };
+  const cpuMsPerDelivery = { server: used.server! / total, process: used.process! / total };
+  return {
+    label,
+    sent: total,
+    perSecond: total / elapsed,
+    p50: at(0.5),
+    p99: at(0.99),
+    max: at(1),
+    statuses,
+    cpuMsPerDelivery,
+  };
 }
 
 function print(r: RunResult): void {
   console.log(
     `${r.label.padEnd(22)} ${r.sent} deliveries at ${RATE}/s offered: ${r.perSecond.toFixed(1)}/s done, ` +
-      `p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, max ${r.max.toFixed(2)} ms, statuses ${JSON.stringify(r.statuses)}`,
+      `p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, max ${r.max.toFixed(2)} ms, statuses ${JSON.stringify(r.statuses)}` +
+      cpuFigures(r),
+  );
+}
+
+/** CPU per delivery, and the cores it takes at the offered rate: what the dev server leaves for everything else. */
+export function cpuFigures(r: RunResult): string {
+  const cpu = r.cpuMsPerDelivery;
+  if (!cpu || Number.isNaN(cpu.server)) return '';
+  const cores = (ms: number) => ((ms * RATE) / 1000).toFixed(2);
+  return (
+    `; CPU per delivery: dev server ${cpu.server.toFixed(2)} ms (${cores(cpu.server)} cores at ${RATE}/s), ` +
+    `this process ${cpu.process.toFixed(2)} ms (${cores(cpu.process)} cores)`
   );
 }
 
