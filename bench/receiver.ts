@@ -178,12 +178,12 @@ function print(r: RunResult): void {
 /** CPU per delivery, and the cores it takes at the offered rate: what the dev server leaves for everything else. */
 export function cpuFigures(r: RunResult): string {
   const cpu = r.cpuMsPerDelivery;
-  if (!cpu || Number.isNaN(cpu.server)) return '';
+  if (!cpu) return '';
   const cores = (ms: number) => ((ms * RATE) / 1000).toFixed(2);
-  return (
-    `; CPU per delivery: dev server ${cpu.server.toFixed(2)} ms (${cores(cpu.server)} cores at ${RATE}/s), ` +
-    `this process ${cpu.process.toFixed(2)} ms (${cores(cpu.process)} cores)`
-  );
+  const server = Number.isNaN(cpu.server)
+    ? ''
+    : `dev server ${cpu.server.toFixed(2)} ms (${cores(cpu.server)} cores at ${RATE}/s), `;
+  return `; CPU per delivery: ${server}this process ${cpu.process.toFixed(2)} ms (${cores(cpu.process)} cores)`;
 }
 
 function listen(app: express.Express): Promise<Server> {

@@ -61,6 +61,15 @@ describe('Temporal CLI provisioning', () => {
     }
     expect(devServerArgs({ cliPath: 'temporal', ip: '127.0.0.1', port: 1, namespace: 'n' })).toContain('--headless');
   });
+
+  it('turns on eager activity execution unless the caller sets it', () => {
+    const base = { cliPath: 'temporal', ip: '127.0.0.1', port: 1, namespace: 'n' };
+    const values = (args: string[]) => args.filter((_, i) => args[i - 1] === '--dynamic-config-value');
+    expect(values(devServerArgs(base))).toEqual(['system.enableActivityEagerExecution=true']);
+    expect(
+      values(devServerArgs({ ...base, dynamicConfig: ['system.enableActivityEagerExecution=false', 'a.b=1'] })),
+    ).toEqual(['system.enableActivityEagerExecution=false', 'a.b=1']);
+  });
 });
 
 describe('startDevServer', () => {
