@@ -1,4 +1,4 @@
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { patched, proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { CoordinatorActivities } from '../activities/contract';
 
 /**
@@ -54,3 +54,29 @@ function proxyEach(): Proxies {
 
 /** The activities, each proxied with its own options; `executeWithOptions` sets a call-site summary. */
 export const activities = proxyEach();
+
+/**
+ * Short steps that read only this worker's configuration and workspace: as local activities they run inside the
+ * workflow task that asks for them, with no trip through the server per call. Status reports stay activities: a slow
+ * Gitea would otherwise hold the workflow task open, and with it queries and completion claims.
+ */
+type ShortStep = 'assignAgent' | 'planGates';
+
+const localActivities: Pick<CoordinatorActivities, ShortStep> = {
+  assignAgent: proxyLocalActivities<CoordinatorActivities>(localOptions('assignAgent')).assignAgent,
+  planGates: proxyLocalActivities<CoordinatorActivities>(localOptions('planGates')).planGates,
+};
+
+function localOptions(name: ShortStep) {
+  const { startToCloseTimeout, retry: retryPolicy } = ACTIVITY_OPTIONS[name];
+  return { startToCloseTimeout, retry: retryPolicy };
+}
+
+/** Histories recorded before the short steps became local activities replay with the activities they ran. */
+export const SHORT_STEPS_LOCAL_PATCH = 'short-steps-as-local-activities';
+
+/** A short step: a local activity, except when replaying a history from before SHORT_STEPS_LOCAL_PATCH. */
+export function shortStep<K extends ShortStep>(name: K): Pick<CoordinatorActivities, ShortStep>[K] {
+  const steps: Pick<CoordinatorActivities, ShortStep> = patched(SHORT_STEPS_LOCAL_PATCH) ? localActivities : activities;
+  return steps[name];
+}

@@ -39,7 +39,7 @@ import {
   IssuePhaseAttr,
   IssueRepoAttr,
 } from '../temporal/search-attributes';
-import { ACTIVITY_OPTIONS, activities } from './activity-options';
+import { ACTIVITY_OPTIONS, activities, shortStep } from './activity-options';
 import {
   blockerClosedSignal,
   claimCompletionUpdate,
@@ -349,7 +349,7 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
 
   const assign = async () => {
     enter('assigning');
-    const assignment = await attempt(() => activities.assignAgent({ issueKey, metadata: s.metadata! }));
+    const assignment = await attempt(() => shortStep('assignAgent')({ issueKey, metadata: s.metadata! }));
     if (assignment === INTERRUPTED) return;
     if (assignment instanceof GaveUp) return escalate('no-agent', `assignment failed: ${assignment.message}`);
     if (!assignment.ok) return escalate('no-agent', `no agent fits: ${assignment.reason}`);
@@ -392,7 +392,7 @@ export async function issueWorkflow(input: IssueWorkflowInput): Promise<IssueSta
   /** Runs every planned gate in parallel; a crashed gate is that gate's error, never the workflow's. */
   const runGates = async (round: number): Promise<VerificationResult> => {
     const startedAt = Date.now();
-    const planned = await activities.planGates({ issueKey });
+    const planned = await shortStep('planGates')({ issueKey });
     const settled = await Promise.allSettled(
       planned.map((gate) =>
         activities.runGate.executeWithOptions({ ...ACTIVITY_OPTIONS.runGate, summary: `gate: ${gate}` }, [

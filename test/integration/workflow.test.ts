@@ -104,6 +104,12 @@ describe('issueWorkflow on a real dev server', () => {
     expect(result).toMatchObject({ phase: 'closed', lastVerification: { passed: true } });
     expect(recorded.reports.map((r) => r.phase)).toEqual(['working', 'passed', 'closed']);
     expect(recorded.reports[0]).toMatchObject({ agent: 'claude-small', round: 1 });
+    // Assignment and gate planning cost no round trip through the server: local activities, not scheduled ones.
+    const events = (await handle.fetchHistory()).events ?? [];
+    const scheduled = events.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+    expect(scheduled).not.toContain('assignAgent');
+    expect(scheduled).not.toContain('planGates');
+    expect(scheduled).toContain('runGate');
     await maybeRecordHistory('happy-path', handle);
   });
 
