@@ -66,7 +66,8 @@ async function main(): Promise<number> {
         goal: '',
         measured: `p50 ${(r.p50 / receiver.baseline.p50).toFixed(1)}x, p99 ${(r.p99 / receiver.baseline.p99).toFixed(1)}x`,
       },
-      ...(r.cpuMsPerDelivery
+      // Without a dev server of its own (BENCH_RECEIVER_URL), the benchmark cannot see the server's CPU.
+      ...(r.cpuMsPerDelivery && !Number.isNaN(r.cpuMsPerDelivery.server)
         ? [
             {
               figure: `receiver: CPU per delivery`,

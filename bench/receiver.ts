@@ -176,7 +176,7 @@ function print(r: RunResult): void {
 }
 
 /** CPU per delivery, and the cores it takes at the offered rate: what the dev server leaves for everything else. */
-export function cpuFigures(r: RunResult): string {
+function cpuFigures(r: RunResult): string {
   const cpu = r.cpuMsPerDelivery;
   if (!cpu) return '';
   const cores = (ms: number) => ((ms * RATE) / 1000).toFixed(2);

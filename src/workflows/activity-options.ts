@@ -67,13 +67,13 @@ const localActivities: Pick<CoordinatorActivities, ShortStep> = {
   planGates: proxyLocalActivities<CoordinatorActivities>(localOptions('planGates')).planGates,
 };
 
+/** The same timeout and retry policy as the activity (local activities have no Web UI summary). */
 function localOptions(name: ShortStep) {
-  const { startToCloseTimeout, retry: retryPolicy } = ACTIVITY_OPTIONS[name];
-  return { startToCloseTimeout, retry: retryPolicy };
+  return { startToCloseTimeout: ACTIVITY_OPTIONS[name].startToCloseTimeout, retry: ACTIVITY_OPTIONS[name].retry };
 }
 
 /** Histories recorded before the short steps became local activities replay with the activities they ran. */
-export const SHORT_STEPS_LOCAL_PATCH = 'short-steps-as-local-activities';
+const SHORT_STEPS_LOCAL_PATCH = 'short-steps-as-local-activities';
 
 /** A short step: a local activity, except when replaying a history from before SHORT_STEPS_LOCAL_PATCH. */
 export function shortStep<K extends ShortStep>(name: K): Pick<CoordinatorActivities, ShortStep>[K] {
