@@ -10,16 +10,9 @@ import { promisify } from 'node:util';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { CancelledFailure, TerminatedFailure } from '@temporalio/common';
 import type { IssueSnapshot } from '../../src/domain/types';
-import type { issueWorkflow, IssueWorkflowInput } from '../../src/workflows/issue-workflow';
-import {
-  issueChangedSignal,
-  statusQuery,
-  type ClaimVerdict,
-  type IssueChangedSignal,
-  type IssuePhase,
-} from '../../src/workflows/messages';
-import { issueWorkflowStartOptions } from '../../src/workflows/start-options';
-import { eventually, Fakes, gateResult, type Script } from '../integration/workflow-harness';
+import type { IssueWorkflowInput } from '../../src/workflows/issue-workflow';
+import { statusQuery, type ClaimVerdict, type IssuePhase } from '../../src/workflows/messages';
+import { eventually, Fakes, gateResult, type Script, startAssigned } from '../integration/workflow-harness';
 import { testServer, uniqueName, useRunningWorker } from '../helpers/temporal';
 
 const README = join(__dirname, '..', '..', 'README.md');
@@ -94,16 +87,10 @@ describe("the README's temporal CLI lines", () => {
       assignment: { ok: true, agent: 'claude-code', budgetTokens: 50_000, reason: 'fits' },
       ...script,
     });
-    const handle = await env.ctx.client.workflow.signalWithStart<typeof issueWorkflow, [IssueChangedSignal]>(
-      'issueWorkflow',
-      {
-        ...issueWorkflowStartOptions(issue),
-        taskQueue: env.worker.options.taskQueue,
-        args: [{ issue, blockerRecheckInterval: '1 hour', ...input }],
-        signal: issueChangedSignal,
-        signalArgs: [{ dedupeKey: 'assigned', change: 'assigned', issue }],
-      },
-    );
+    const handle = await startAssigned(env.ctx.client, env.worker.options.taskQueue, issue, {
+      blockerRecheckInterval: '1 hour',
+      ...input,
+    });
     return { handle, recorded };
   }
 

@@ -12,16 +12,9 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import type { IssueSnapshot } from '../../src/domain/types';
 import { getFreePort, startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import type { issueWorkflow } from '../../src/workflows/issue-workflow';
-import {
-  claimCompletionUpdate,
-  issueChangedSignal,
-  issueClosedSignal,
-  statusQuery,
-  type IssueChangedSignal,
-} from '../../src/workflows/messages';
-import { issueWorkflowStartOptions } from '../../src/workflows/start-options';
+import { claimCompletionUpdate, issueClosedSignal, statusQuery } from '../../src/workflows/messages';
 import { testServer, uniqueName } from '../helpers/temporal';
-import { eventually, Fakes, gateResult } from '../integration/workflow-harness';
+import { eventually, Fakes, gateResult, startAssigned } from '../integration/workflow-harness';
 
 const CHROMIUM = '/usr/bin/chromium';
 const RESULTS = join(__dirname, '..', '..', 'test-results');
@@ -106,13 +99,7 @@ if (!haveChromium) {
       gate: async ({ gate, round }) => gateResult(gate, round === 1 && gate === 'lint' ? 'failed' : 'passed'),
     });
     const client = new Client({ connection, namespace: server.namespace });
-    handle = await client.workflow.signalWithStart<typeof issueWorkflow, [IssueChangedSignal]>('issueWorkflow', {
-      ...issueWorkflowStartOptions(issue),
-      taskQueue: worker.options.taskQueue,
-      args: [{ issue, maxRounds: 3 }],
-      signal: issueChangedSignal,
-      signalArgs: [{ dedupeKey: 'assigned', change: 'assigned', issue }],
-    });
+    handle = await startAssigned(client, worker.options.taskQueue, issue, { maxRounds: 3 });
     await eventually(
       () => handle.query(statusQuery),
       (status) => status.phase === 'working',

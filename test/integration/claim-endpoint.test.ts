@@ -7,10 +7,17 @@ import { agentSchema, type AgentConfig } from '../../src/config-file';
 import type { IssueSnapshot } from '../../src/domain/types';
 import { createLogger } from '../../src/logger';
 import { createApp } from '../../src/receiver/app';
-import { issueWorkflowStartOptions } from '../../src/workflows/start-options';
-import { issueChangedSignal, statusQuery } from '../../src/workflows/messages';
+import { statusQuery } from '../../src/workflows/messages';
 import { connectToTestServer, createTestWorker, type TemporalTestContext } from '../helpers/temporal';
-import { eventually, Fakes, gateResult, testIssue, type Recorded, type Script } from './workflow-harness';
+import {
+  eventually,
+  Fakes,
+  gateResult,
+  testIssue,
+  type Recorded,
+  type Script,
+  startAssigned,
+} from './workflow-harness';
 
 const SECRET = 'agent-webhook-secret';
 const agents: AgentConfig[] = [
@@ -54,13 +61,7 @@ const app = (client = ctx.client) =>
 async function startWorking(script: Script = {}): Promise<[IssueSnapshot, WorkflowHandle, Recorded]> {
   const issue = testIssue();
   const recorded = fakes.script(issue.key, script);
-  const handle = await ctx.client.workflow.signalWithStart('issueWorkflow', {
-    ...issueWorkflowStartOptions(issue),
-    taskQueue: worker.options.taskQueue,
-    args: [{ issue }],
-    signal: issueChangedSignal,
-    signalArgs: [{ dedupeKey: 'assigned', change: 'assigned', issue }],
-  });
+  const handle = await startAssigned(ctx.client, worker.options.taskQueue, issue);
   await eventually(
     () => handle.query(statusQuery),
     (status) => status.phase === 'working',

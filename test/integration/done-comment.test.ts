@@ -10,8 +10,7 @@ import { createLogger } from '../../src/logger';
 import { createApp } from '../../src/receiver/app';
 import { routeComment } from '../../src/receiver/comment-claims';
 import { closeServer, listen } from '../../src/receiver/server';
-import { issueChangedSignal, statusQuery, type IssuePhase } from '../../src/workflows/messages';
-import { issueWorkflowStartOptions } from '../../src/workflows/start-options';
+import { statusQuery, type IssuePhase } from '../../src/workflows/messages';
 import {
   issueCommentPayload,
   sendGiteaWebhook,
@@ -20,7 +19,7 @@ import {
   type FakeIssue,
 } from '../fakes/gitea-server';
 import { connectToTestServer, createTestWorker, uniqueName, type TemporalTestContext } from '../helpers/temporal';
-import { eventually, Fakes, type Recorded } from './workflow-harness';
+import { eventually, Fakes, type Recorded, startAssigned } from './workflow-harness';
 
 const SECRET = 'gitea-hook-secret';
 const agents = [
@@ -77,13 +76,7 @@ async function workingIssue(): Promise<[FakeIssue, WorkflowHandle, Recorded]> {
   const fake = gitea.addIssue({ owner: 'acme', repo: uniqueName('widgets'), assignees: ['Claude-Bot'] });
   const issue = snapshotOf(fake);
   const recorded = fakes.script(issue.key);
-  const handle = await ctx.client.workflow.signalWithStart('issueWorkflow', {
-    ...issueWorkflowStartOptions(issue),
-    taskQueue: worker.options.taskQueue,
-    args: [{ issue }],
-    signal: issueChangedSignal,
-    signalArgs: [{ dedupeKey: 'assigned', change: 'assigned', issue }],
-  });
+  const handle = await startAssigned(ctx.client, worker.options.taskQueue, issue);
   await untilPhase(handle, 'working');
   return [fake, handle, recorded];
 }

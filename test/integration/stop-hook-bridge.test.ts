@@ -1,10 +1,8 @@
 import { runClaim } from '../../src/cli/claim';
 import { loadTemporalSecurity } from '../../src/config';
-import type { issueWorkflow } from '../../src/workflows/issue-workflow';
-import { issueChangedSignal, statusQuery, type IssueChangedSignal } from '../../src/workflows/messages';
-import { issueWorkflowStartOptions } from '../../src/workflows/start-options';
+import { statusQuery } from '../../src/workflows/messages';
 import { testServer, useRunningWorker } from '../helpers/temporal';
-import { eventually, Fakes, gateResult, testIssue } from './workflow-harness';
+import { eventually, Fakes, gateResult, testIssue, startAssigned, untilDispatched } from './workflow-harness';
 
 /** `coordinator claim` against the real issue workflow: it blocks the Claude Code stop, then allows it. */
 describe('stop-hook bridge on the real issue workflow', () => {
@@ -18,20 +16,10 @@ describe('stop-hook bridge on the real issue workflow', () => {
       gates: ['build', 'test'],
       gate: async ({ gate }) => gateResult(gate, gate === 'test' && testRuns++ === 0 ? 'failed' : 'passed'),
     });
-    const handle = await env.ctx.client.workflow.signalWithStart<typeof issueWorkflow, [IssueChangedSignal]>(
-      'issueWorkflow',
-      {
-        ...issueWorkflowStartOptions(issue),
-        taskQueue: env.worker.options.taskQueue,
-        args: [{ issue, blockerRecheckInterval: '1 hour' }],
-        signal: issueChangedSignal,
-        signalArgs: [{ dedupeKey: `assigned-${issue.key}`, change: 'assigned', issue }],
-      },
-    );
-    await eventually(
-      async () => recorded.dispatches.length,
-      (n) => n === 1,
-    );
+    const handle = await startAssigned(env.ctx.client, env.worker.options.taskQueue, issue, {
+      blockerRecheckInterval: '1 hour',
+    });
+    await untilDispatched(recorded, 1);
     await eventually(
       () => handle.query(statusQuery),
       (status) => status.phase === 'working',

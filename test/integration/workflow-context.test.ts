@@ -1,15 +1,12 @@
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { IssueSnapshot } from '../../src/domain/types';
-import type { issueWorkflow, IssueWorkflowInput } from '../../src/workflows/issue-workflow';
+import type { IssueWorkflowInput } from '../../src/workflows/issue-workflow';
 import {
   claimCompletionUpdate,
   contextUsageSignal,
-  issueChangedSignal,
   issueClosedSignal,
   statusQuery,
-  type IssueChangedSignal,
 } from '../../src/workflows/messages';
-import { issueWorkflowStartOptions } from '../../src/workflows/start-options';
 import { useRunningWorker } from '../helpers/temporal';
 import {
   eventually,
@@ -18,7 +15,8 @@ import {
   maybeRecordHistory,
   runUntilCancelled,
   testIssue,
-  type Recorded,
+  startAssigned,
+  untilDispatched,
 } from './workflow-harness';
 
 describe('issueWorkflow context-window monitoring', () => {
@@ -28,20 +26,8 @@ describe('issueWorkflow context-window monitoring', () => {
     defaultHeartbeatThrottleInterval: '100ms',
   });
 
-  async function start(issue: IssueSnapshot, extra: Partial<IssueWorkflowInput> = {}) {
-    return env.ctx.client.workflow.signalWithStart<typeof issueWorkflow, [IssueChangedSignal]>('issueWorkflow', {
-      ...issueWorkflowStartOptions(issue),
-      taskQueue: env.worker.options.taskQueue,
-      args: [{ issue, ...extra }],
-      signal: issueChangedSignal,
-      signalArgs: [{ dedupeKey: `assigned-${issue.key}`, change: 'assigned', issue }],
-    });
-  }
-  const untilDispatched = (recorded: Recorded, count: number) =>
-    eventually(
-      async () => recorded.dispatches.length,
-      (n) => n === count,
-    );
+  const start = (issue: IssueSnapshot, extra: Partial<IssueWorkflowInput> = {}) =>
+    startAssigned(env.ctx.client, env.worker.options.taskQueue, issue, extra);
   const usage = (handle: WorkflowHandle, key: string, usedTokens: number) =>
     handle.signal(contextUsageSignal, { dedupeKey: key, usedTokens, windowTokens: 100_000 });
   const close = async (handle: WorkflowHandle) => {

@@ -1,7 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
-import type { issueWorkflow } from '../../src/workflows/issue-workflow';
 import {
   blockerClosedSignal,
   claimCompletionUpdate,
@@ -9,10 +8,9 @@ import {
   issueChangedSignal,
   issueClosedSignal,
   statusQuery,
-  type IssueChangedSignal,
 } from '../../src/workflows/messages';
 import { testServer, uniqueName } from '../helpers/temporal';
-import { eventually, Fakes, maybeRecordHistory, testIssue } from './workflow-harness';
+import { eventually, Fakes, maybeRecordHistory, testIssue, startAssigned } from './workflow-harness';
 
 /** Its own dev server: the server suggests continue-as-new after a few dozen history events. */
 describe('issueWorkflow continue-as-new', () => {
@@ -52,13 +50,13 @@ describe('issueWorkflow continue-as-new', () => {
     const issue = testIssue();
     const [first, second] = ['acme/other#1', 'acme/other#2'];
     const recorded = fakes.script(issue.key, { blockedBy: [first, second] });
-    const handle = await client.workflow.signalWithStart<typeof issueWorkflow, [IssueChangedSignal]>('issueWorkflow', {
-      workflowId: issue.key,
-      taskQueue: worker.options.taskQueue,
-      args: [{ issue, blockerRecheckInterval: '1 hour' }],
-      signal: issueChangedSignal,
-      signalArgs: [{ dedupeKey: 'a1', change: 'assigned', issue }],
-    });
+    const handle = await startAssigned(
+      client,
+      worker.options.taskQueue,
+      issue,
+      { blockerRecheckInterval: '1 hour' },
+      'a1',
+    );
     await eventually(
       () => handle.query(statusQuery),
       (s) => s.phase === 'blocked',

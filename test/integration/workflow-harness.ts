@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Context, sleep } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import type {
   CoordinatorActivities,
   DispatchInput,
@@ -18,6 +18,9 @@ import type {
   StatusReport,
 } from '../../src/activities/contract';
 import type { Assignment, GateKind, GateResult, IssueKey, IssueMetadata, IssueSnapshot } from '../../src/domain/types';
+import type { issueWorkflow, IssueWorkflowInput } from '../../src/workflows/issue-workflow';
+import { issueChangedSignal, type IssueChangedSignal } from '../../src/workflows/messages';
+import { issueWorkflowStartOptions } from '../../src/workflows/start-options';
 import { testServer, uniqueName } from '../helpers/temporal';
 
 export interface Script {
@@ -184,6 +187,30 @@ export function testIssue(title = 'Add a widget', overrides: Partial<IssueSnapsh
     ...overrides,
   };
 }
+
+/** Starts the issue's workflow the way the receiver does: signalWithStart with the `assigned` change. */
+export function startAssigned(
+  client: Client,
+  taskQueue: string,
+  issue: IssueSnapshot,
+  input: Partial<IssueWorkflowInput> = {},
+  dedupeKey = `assigned-${issue.key}`,
+) {
+  return client.workflow.signalWithStart<typeof issueWorkflow, [IssueChangedSignal]>('issueWorkflow', {
+    ...issueWorkflowStartOptions(issue),
+    taskQueue,
+    args: [{ issue, ...input }],
+    signal: issueChangedSignal,
+    signalArgs: [{ dedupeKey, change: 'assigned', issue }],
+  });
+}
+
+/** Waits until the issue's agent has been dispatched `count` times. */
+export const untilDispatched = (recorded: Recorded, count: number) =>
+  eventually(
+    async () => recorded.dispatches.length,
+    (n) => n === count,
+  );
 
 export async function eventually<T>(
   probe: () => Promise<T>,

@@ -10,7 +10,7 @@ import {
   ContinuationRoundAttr,
   IssuePhaseAttr,
 } from '../../src/temporal/search-attributes';
-import type { issueWorkflow, IssueWorkflowInput } from '../../src/workflows/issue-workflow';
+import type { IssueWorkflowInput } from '../../src/workflows/issue-workflow';
 import {
   blockerClosedSignal,
   claimCompletionUpdate,
@@ -18,10 +18,8 @@ import {
   issueClosedSignal,
   resumeSignal,
   statusQuery,
-  type IssueChangedSignal,
   type IssuePhase,
 } from '../../src/workflows/messages';
-import { issueWorkflowStartOptions } from '../../src/workflows/start-options';
 import { testServer, useRunningWorker } from '../helpers/temporal';
 import {
   eventually,
@@ -32,6 +30,8 @@ import {
   runUntilCancelled,
   testIssue,
   type Script,
+  startAssigned,
+  untilDispatched,
 } from './workflow-harness';
 
 describe('issueWorkflow on a real dev server', () => {
@@ -42,16 +42,8 @@ describe('issueWorkflow on a real dev server', () => {
     defaultHeartbeatThrottleInterval: '100ms',
   });
 
-  /** Starts the way the receiver does: signalWithStart with the `assigned` change. */
-  async function start(issue: IssueSnapshot, extra: Partial<IssueWorkflowInput> = {}) {
-    return env.ctx.client.workflow.signalWithStart<typeof issueWorkflow, [IssueChangedSignal]>('issueWorkflow', {
-      ...issueWorkflowStartOptions(issue),
-      taskQueue: env.worker.options.taskQueue,
-      args: [{ issue, blockerRecheckInterval: '1 hour', ...extra }],
-      signal: issueChangedSignal,
-      signalArgs: [sendAssigned(issue)],
-    });
-  }
+  const start = (issue: IssueSnapshot, extra: Partial<IssueWorkflowInput> = {}) =>
+    startAssigned(env.ctx.client, env.worker.options.taskQueue, issue, { blockerRecheckInterval: '1 hour', ...extra });
   function sendAssigned(issue: IssueSnapshot, dedupeKey = `assigned-${issue.key}`) {
     return { dedupeKey, change: 'assigned' as const, issue };
   }
@@ -64,11 +56,6 @@ describe('issueWorkflow on a real dev server', () => {
   }
   const untilPhase = (handle: WorkflowHandle, phase: IssuePhase) => eventuallyPhase(handle, (p) => p === phase);
   const claim = (handle: WorkflowHandle) => handle.executeUpdate(claimCompletionUpdate, { args: [{ note: 'done' }] });
-  const untilDispatched = (recorded: Recorded, count: number) =>
-    eventually(
-      async () => recorded.dispatches.length,
-      (n) => n === count,
-    );
   const lastReport = (recorded: Recorded, phase: IssuePhase) =>
     eventually(
       async () => recorded.reports.at(-1),
