@@ -6,13 +6,14 @@ import { loadConfig } from '../../src/config';
 import { STATUS_MARKER } from '../../src/domain/status-comment';
 import { createGiteaClient } from '../../src/gitea/client';
 import { startFakeGitea, type FakeGitea } from '../fakes/gitea-server';
+import { issueSnapshot } from '../helpers/issue-snapshot';
 
 const TOKEN = 'report-token-9d8e';
 const log = pino({ level: 'silent' });
 const ref = { owner: 'acme', repo: 'widgets', number: 1 };
 
 const statusReport = (over: Partial<StatusReport> = {}): StatusReport => ({
-  issue: { key: 'acme/widgets#1', ...ref, title: 'Fix it', body: '', labels: [], state: 'open', assignees: ['bot'] },
+  issue: issueSnapshot(ref),
   phase: 'working',
   agent: 'claude',
   openBlockers: [],

@@ -8,6 +8,7 @@ import {
 } from '../../src/domain/status-comment';
 import type { GateResult } from '../../src/domain/types';
 import { ISSUE_PHASES } from '../../src/workflows/messages';
+import { issueSnapshot } from '../helpers/issue-snapshot';
 
 const gate = (over: Partial<GateResult>): GateResult => ({
   gate: 'lint',
@@ -22,17 +23,7 @@ const gate = (over: Partial<GateResult>): GateResult => ({
 });
 
 const report = (over: Partial<StatusReport> = {}): StatusReport => ({
-  issue: {
-    key: 'acme/widgets#7',
-    owner: 'acme',
-    repo: 'widgets',
-    number: 7,
-    title: 'Fix it',
-    body: '',
-    labels: [],
-    state: 'open',
-    assignees: ['bot'],
-  },
+  issue: issueSnapshot(),
   phase: 'working',
   agent: 'claude',
   openBlockers: [],

@@ -17,6 +17,7 @@ import { parseCoordinatorFile } from '../../../src/config-file';
 import { createGiteaClient } from '../../../src/gitea/client';
 import { startFakeGitea, type FakeGitea } from '../../fakes/gitea-server';
 import { isAlive, waitUntil } from '../../helpers/processes';
+import { issueSnapshot } from '../../helpers/issue-snapshot';
 
 const log = pino({ level: 'silent' });
 /** The SDK's activity environment, quiet: the failures below are expected. */
@@ -49,17 +50,7 @@ async function startAgentReceiver(status = 202): Promise<{ server: Server; url: 
 }
 
 const input = (over: Partial<DispatchInput> = {}): DispatchInput => ({
-  issue: {
-    key: 'acme/widgets#7',
-    owner: 'acme',
-    repo: 'widgets',
-    number: 7,
-    title: 'Fix it',
-    body: '',
-    labels: [],
-    state: 'open',
-    assignees: ['bot'],
-  },
+  issue: issueSnapshot(),
   agent: 'hook',
   prompt: 'Make the tests pass.',
   round: 0,
