@@ -4,17 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { signBody } from '../../src/gitea/signature';
+import type { NewIssue } from '../fakes/gitea-server';
 
-export interface IssueFixture {
-  owner?: string;
-  repo?: string;
-  number?: number;
-  title?: string;
-  body?: string;
-  state?: 'open' | 'closed';
-  assignees?: string[];
-  labels?: string[];
-}
+/** The issue a payload describes: the fake Gitea's fields, every one defaulted. */
+export type IssueFixture = Partial<Omit<NewIssue, 'author'>>;
 
 export function issuePayload(action: string, fixture: IssueFixture = {}): Record<string, unknown> {
   const owner = fixture.owner ?? 'Acme';
